@@ -1,0 +1,141 @@
+package dev.apigateway.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The gateway's settings. Each is bound from an environment variable in {@code application.yml}
+ * (named in brackets below) and validated at start: a bad value stops the start with a message
+ * naming the setting and the value.
+ */
+@Validated
+@ConfigurationProperties("gateway")
+public class GatewayProperties {
+
+    /** Base URL every {@code /proxy/**} request is forwarded to ({@code UPSTREAM_URL}). */
+    @NotNull
+    private URI upstreamUrl = URI.create("http://localhost:5001");
+
+    /** Longest wait for the upstream's response head ({@code UPSTREAM_TIMEOUT}, seconds). */
+    @DurationUnit(ChronoUnit.SECONDS)
+    @NotNull
+    private Duration upstreamTimeout = Duration.ofSeconds(10);
+
+    /** Longest wait to connect to the upstream ({@code UPSTREAM_CONNECT_TIMEOUT_MS}). */
+    @DurationUnit(ChronoUnit.MILLIS)
+    @NotNull
+    private Duration upstreamConnectTimeout = Duration.ofMillis(2000);
+
+    /** Pooled connections to all upstreams together, and to any one of them ({@code UPSTREAM_MAX_CONNECTIONS}). */
+    @Min(1)
+    @Max(100_000)
+    private int upstreamMaxConnections = 1000;
+
+    /** Largest request body forwarded; larger ones are answered 413 ({@code MAX_REQUEST_BODY_BYTES}). */
+    @Min(0)
+    private long maxRequestBodyBytes = 10L * 1024 * 1024;
+
+    /** Where rate-limit buckets and breaker state live ({@code STATE_STORE}). */
+    @NotNull
+    private StateStoreMode stateStore = StateStoreMode.AUTO;
+
+    /** Folder of YAML route files, watched for changes ({@code ROUTES_DIR}). */
+    @NotNull
+    private String routesDir = "./routes";
+
+    /** CIDRs (or addresses) whose {@code X-Forwarded-For} is believed ({@code TRUSTED_PROXIES}). */
+    private List<String> trustedProxies = List.of();
+
+    /** The longest a request waits on the shared store ({@code STORE_TIMEOUT_MS}). */
+    @DurationUnit(ChronoUnit.MILLIS)
+    @NotNull
+    private Duration storeTimeout = Duration.ofMillis(50);
+
+    @Valid
+    private final RateLimit rateLimit = new RateLimit();
+
+    @Valid
+    private final CircuitBreaker circuitBreaker = new CircuitBreaker();
+
+    public enum StateStoreMode { AUTO, REDIS, MEMORY }
+
+    public enum FailMode { LOCAL, OPEN, CLOSED }
+
+    /** Token-bucket defaults for every route that does not set its own. */
+    public static class RateLimit {
+        /** Bucket size: the largest burst ({@code RATE_LIMIT_CAPACITY}). */
+        @Min(1)
+        private long capacity = 100;
+        /** Tokens added per period ({@code RATE_LIMIT_REFILL_RATE}). */
+        @Min(1)
+        private long refillRate = 10;
+        /** The refill period ({@code RATE_LIMIT_REFILL_PERIOD_SECONDS}). */
+        @DurationUnit(ChronoUnit.SECONDS)
+        @NotNull
+        private Duration refillPeriod = Duration.ofSeconds(60);
+        /** What to do when the store is unreachable ({@code RATE_LIMIT_FAIL_MODE}). */
+        @NotNull
+        private FailMode failMode = FailMode.LOCAL;
+
+        public long getCapacity() { return capacity; }
+        public void setCapacity(long capacity) { this.capacity = capacity; }
+        public long getRefillRate() { return refillRate; }
+        public void setRefillRate(long refillRate) { this.refillRate = refillRate; }
+        public Duration getRefillPeriod() { return refillPeriod; }
+        public void setRefillPeriod(Duration refillPeriod) { this.refillPeriod = refillPeriod; }
+        public FailMode getFailMode() { return failMode; }
+        public void setFailMode(FailMode failMode) { this.failMode = failMode; }
+    }
+
+    /** Circuit-breaker defaults for every route that does not set its own. */
+    public static class CircuitBreaker {
+        /** Consecutive failures that open the breaker ({@code CIRCUIT_BREAKER_FAILURE_THRESHOLD}). */
+        @Min(1)
+        private int failureThreshold = 5;
+        /** Failures older than this do not count ({@code CIRCUIT_BREAKER_WINDOW_SECONDS}). */
+        @DurationUnit(ChronoUnit.SECONDS)
+        @NotNull
+        private Duration window = Duration.ofSeconds(60);
+        /** Time OPEN before a probe ({@code CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS}). */
+        @DurationUnit(ChronoUnit.SECONDS)
+        @NotNull
+        private Duration resetTimeout = Duration.ofSeconds(60);
+
+        public int getFailureThreshold() { return failureThreshold; }
+        public void setFailureThreshold(int failureThreshold) { this.failureThreshold = failureThreshold; }
+        public Duration getWindow() { return window; }
+        public void setWindow(Duration window) { this.window = window; }
+        public Duration getResetTimeout() { return resetTimeout; }
+        public void setResetTimeout(Duration resetTimeout) { this.resetTimeout = resetTimeout; }
+    }
+
+    public URI getUpstreamUrl() { return upstreamUrl; }
+    public void setUpstreamUrl(URI upstreamUrl) { this.upstreamUrl = upstreamUrl; }
+    public Duration getUpstreamTimeout() { return upstreamTimeout; }
+    public void setUpstreamTimeout(Duration upstreamTimeout) { this.upstreamTimeout = upstreamTimeout; }
+    public Duration getUpstreamConnectTimeout() { return upstreamConnectTimeout; }
+    public void setUpstreamConnectTimeout(Duration upstreamConnectTimeout) { this.upstreamConnectTimeout = upstreamConnectTimeout; }
+    public int getUpstreamMaxConnections() { return upstreamMaxConnections; }
+    public void setUpstreamMaxConnections(int upstreamMaxConnections) { this.upstreamMaxConnections = upstreamMaxConnections; }
+    public long getMaxRequestBodyBytes() { return maxRequestBodyBytes; }
+    public void setMaxRequestBodyBytes(long maxRequestBodyBytes) { this.maxRequestBodyBytes = maxRequestBodyBytes; }
+    public StateStoreMode getStateStore() { return stateStore; }
+    public void setStateStore(StateStoreMode stateStore) { this.stateStore = stateStore; }
+    public String getRoutesDir() { return routesDir; }
+    public void setRoutesDir(String routesDir) { this.routesDir = routesDir; }
+    public List<String> getTrustedProxies() { return trustedProxies; }
+    public void setTrustedProxies(List<String> trustedProxies) { this.trustedProxies = trustedProxies; }
+    public Duration getStoreTimeout() { return storeTimeout; }
+    public void setStoreTimeout(Duration storeTimeout) { this.storeTimeout = storeTimeout; }
+    public RateLimit getRateLimit() { return rateLimit; }
+    public CircuitBreaker getCircuitBreaker() { return circuitBreaker; }
+}
