@@ -119,7 +119,21 @@ public class GatewayProperties {
     }
 
     public URI getUpstreamUrl() { return upstreamUrl; }
-    public void setUpstreamUrl(URI upstreamUrl) { this.upstreamUrl = upstreamUrl; }
+    public void setUpstreamUrl(URI upstreamUrl) {
+        this.upstreamUrl = requireHttpUrl(upstreamUrl);
+    }
+
+    /** @throws IllegalArgumentException unless the URI is an absolute http or https URL with a host */
+    public static URI requireHttpUrl(URI url) {
+        if (url == null || url.getScheme() == null || url.getHost() == null
+                || !(url.getScheme().equalsIgnoreCase("http") || url.getScheme().equalsIgnoreCase("https"))) {
+            throw new IllegalArgumentException("must be an absolute http:// or https:// URL with a host");
+        }
+        if (url.getRawQuery() != null || url.getRawFragment() != null) {
+            throw new IllegalArgumentException("must not have a query or a fragment");
+        }
+        return url;
+    }
     public Duration getUpstreamTimeout() { return upstreamTimeout; }
     public void setUpstreamTimeout(Duration upstreamTimeout) { this.upstreamTimeout = upstreamTimeout; }
     public Duration getUpstreamConnectTimeout() { return upstreamConnectTimeout; }
@@ -133,7 +147,10 @@ public class GatewayProperties {
     public String getRoutesDir() { return routesDir; }
     public void setRoutesDir(String routesDir) { this.routesDir = routesDir; }
     public List<String> getTrustedProxies() { return trustedProxies; }
-    public void setTrustedProxies(List<String> trustedProxies) { this.trustedProxies = trustedProxies; }
+    public void setTrustedProxies(List<String> trustedProxies) {
+        dev.apigateway.proxy.TrustedProxies.of(trustedProxies); // refuses an entry that is not an IP or CIDR
+        this.trustedProxies = trustedProxies;
+    }
     public Duration getStoreTimeout() { return storeTimeout; }
     public void setStoreTimeout(Duration storeTimeout) { this.storeTimeout = storeTimeout; }
     public RateLimit getRateLimit() { return rateLimit; }

@@ -1,0 +1,34 @@
+package dev.apigateway.observability;
+
+import dev.apigateway.proxy.GatewayExchange;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The contract's log events caused by a request, each with route, client address and request id. */
+public final class GatewayEvents {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.apigateway.events");
+
+    private GatewayEvents() {
+    }
+
+    public static void upstreamTimeout(Exchange exchange) {
+        LOG.atWarn().addKeyValue("event", "upstream_timeout")
+                .addKeyValue("route", exchange.getFromRouteId())
+                .addKeyValue("client_ip", GatewayExchange.clientIp(exchange))
+                .addKeyValue("request_id", GatewayExchange.requestId(exchange))
+                .log("Upstream timed out on route {}", exchange.getFromRouteId());
+    }
+
+    public static void upstreamUnreachable(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.atWarn().addKeyValue("event", "upstream_unreachable")
+                .addKeyValue("route", exchange.getFromRouteId())
+                .addKeyValue("client_ip", GatewayExchange.clientIp(exchange))
+                .addKeyValue("request_id", GatewayExchange.requestId(exchange))
+                .addKeyValue("cause", cause != null ? cause.getClass().getSimpleName() : null)
+                .log("Upstream unreachable on route {}: {}", exchange.getFromRouteId(),
+                        cause != null ? cause.getMessage() : "");
+    }
+}

@@ -1,0 +1,45 @@
+package dev.apigateway.proxy;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+
+/** Exchange properties the gateway's steps share. Properties, not headers: a client cannot set them. */
+public final class GatewayExchange {
+
+    public static final String REQUEST_ID = "gateway.requestId";
+    public static final String CLIENT_IP = "gateway.clientIp";
+    public static final String PEER = "gateway.peer";
+    public static final String PEER_TRUSTED = "gateway.peerTrusted";
+    public static final String FORWARD_PATH = "gateway.forwardPath";
+    public static final String RAW_QUERY = "gateway.rawQuery";
+    public static final String METHOD = "gateway.method";
+    public static final String CONTENT_LENGTH = "gateway.contentLength";
+    public static final String REQUEST_BODY = "gateway.requestBody";
+    public static final String ORIGINAL_SCHEME = "gateway.scheme";
+    public static final String ORIGINAL_HOST = "gateway.host";
+    public static final String RESPONSE_HEADERS = "gateway.responseHeaders";
+    public static final String BOUND_HEADERS = "gateway.boundHeaders";
+
+    private GatewayExchange() {
+    }
+
+    public static String requestId(Exchange exchange) {
+        return exchange.getProperty(REQUEST_ID, String.class);
+    }
+
+    public static String clientIp(Exchange exchange) {
+        return exchange.getProperty(CLIENT_IP, String.class);
+    }
+
+    /** Headers the gateway puts on the answer whatever it is (the upstream's, or one of the gateway's errors). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, String> responseHeaders(Exchange exchange) {
+        Map<String, String> headers = exchange.getProperty(RESPONSE_HEADERS, Map.class);
+        if (headers == null) {
+            headers = new LinkedHashMap<>(8);
+            exchange.setProperty(RESPONSE_HEADERS, headers);
+        }
+        return headers;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.apigateway.proxy;
+
+import dev.apigateway.config.GatewayProperties;
+import org.apache.camel.component.http.HttpComponent;
+import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
+import org.apache.camel.spring.boot.ComponentConfigurationProperties;
+import org.apache.camel.spi.ComponentCustomizer;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wiring of the proxy: the platform-http engine, the shared upstream connection pool, the named steps. */
+@Configuration(proxyBeanMethods = false)
+public class ProxyConfiguration {
+
+    @Bean
+    ProxySettings proxySettings(GatewayProperties properties) {
+        return new ProxySettings(properties.getMaxRequestBodyBytes(), TrustedProxies.of(properties.getTrustedProxies()));
+    }
+
+    /** Replaces Camel's Spring Boot engine (it is {@code @ConditionalOnMissingBean}). */
+    @Bean(name = "platform-http-engine")
+    PlatformHttpEngine gatewayPlatformHttpEngine(@Value("${server.port:5000}") int port, ProxySettings settings) {
+        return new GatewayPlatformHttpEngine(port, settings);
+    }
+
+    @Bean(name = UpstreamEndpoints.HEADER_FILTER_BEAN)
+    UpstreamHeaderFilterStrategy upstreamHeaderFilterStrategy() {
+        return new UpstreamHeaderFilterStrategy();
+    }
+
+    /** The step that prepares the upstream call; YAML routes name it {@code gatewayForward}. */
+    @Bean(name = "gatewayForward")
+    UpstreamRequestProcessor gatewayForward() {
+        return new UpstreamRequestProcessor();
+    }
+
+    /**
+     * One pool for every route and upstream, sized for a gateway rather than camel-http's 20 per route, with
+     * timeouts from the settings rather than its 3 minutes. Idle connections are checked before reuse so a
+     * connection the upstream closed does not turn into a 502.
+     */
+    @Bean(destroyMethod = "close")
+    PoolingHttpClientConnectionManager upstreamConnectionManager(GatewayProperties properties) {
+        return PoolingHttpClientConnectionManagerBuilder.create()
+                .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.STRICT)
+                .setMaxConnTotal(properties.getUpstreamMaxConnections())
+                .setMaxConnPerRoute(properties.getUpstreamMaxConnections())
+                .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).build())
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.of(properties.getUpstreamConnectTimeout()))
+                        .setSocketTimeout(Timeout.of(properties.getUpstreamTimeout()))
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+                        .setTimeToLive(TimeValue.ofMinutes(5))
+                        .build())
+                .build();
+    }
+
+    /**
+     * The http producer as a proxy: no cookie store (one client's cookies never ride on another's request), no
+     * automatic retries (HttpClient would resend a 503/429 or a request whose connection dropped), no
+     * decompression (the client gets the upstream's bytes and {@code Content-Encoding}), no redirects followed.
+     */
+    @Bean
+    ComponentCustomizer httpComponentCustomizer(PoolingHttpClientConnectionManager connectionManager) {
+        return ComponentCustomizer.builder(HttpComponent.class)
+                .build(component -> {
+                    component.setClientConnectionManager(connectionManager);
+                    component.setCookieManagementDisabled(true);
+                    component.setAutomaticRetriesDisabled(true);
+                    component.setContentCompressionDisabled(true);
+                    component.setRedirectHandlingDisabled(true);
+                    component.setFollowRedirects(false);
+                });
+    }
+}

@@ -1,0 +1,29 @@
+package dev.apigateway.proxy;
+
+import dev.apigateway.config.GatewayProperties;
+import dev.apigateway.error.GatewayErrorConfiguration;
+import org.apache.camel.builder.RouteBuilder;
+import org.springframework.stereotype.Component;
+
+/** The built-in route: {@code ANY /proxy/{path}} to {@code UPSTREAM_URL/{path}}. */
+@Component
+public class ProxyRoute extends RouteBuilder {
+
+    public static final String ROUTE_ID = "proxy";
+
+    private final GatewayProperties properties;
+
+    public ProxyRoute(GatewayProperties properties) {
+        this.properties = properties;
+    }
+
+    @Override
+    public void configure() {
+        from("platform-http:/proxy?matchOnUriPrefix=true")
+                .routeId(ROUTE_ID)
+                .routeConfigurationId(GatewayErrorConfiguration.ID)
+                .process("gatewayForward")
+                .to(UpstreamEndpoints.uri(properties.getUpstreamUrl(), properties.getUpstreamTimeout(),
+                        properties.getUpstreamConnectTimeout()));
+    }
+}

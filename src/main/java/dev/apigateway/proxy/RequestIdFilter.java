@@ -1,0 +1,49 @@
+package dev.apigateway.proxy;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.MDC;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Gives every request an id: the client's {@code X-Request-Id} when it is a sane token, otherwise a new one.
+ * The id is on every answer (errors and 404s included), in the log context of every line the request causes, and
+ * is passed to the upstream by the proxy.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
+public class RequestIdFilter extends OncePerRequestFilter {
+
+    /** Ids are echoed into headers and logs: only printable, header-safe tokens of bounded length are kept. */
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String id = request.getHeader(ProxyHeaders.REQUEST_ID);
+        if (id == null || !SAFE_ID.matcher(id).matches()) {
+            id = UUID.randomUUID().toString();
+        }
+        request.setAttribute(ProxyHeaders.REQUEST_ID_ATTRIBUTE, id);
+        response.setHeader(ProxyHeaders.REQUEST_ID, id);
+        MDC.put("request_id", id);
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            MDC.remove("request_id");
+        }
+    }
+
+    public static String requestId(HttpServletRequest request) {
+        Object id = request.getAttribute(ProxyHeaders.REQUEST_ID_ATTRIBUTE);
+        return id != null ? id.toString() : null;
+    }
+}
