@@ -6,8 +6,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -142,21 +140,20 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
                     || (connectionTokens != null && connectionTokens.contains(name.toLowerCase(java.util.Locale.ROOT)))) {
                 continue;
             }
-            Object value;
             Enumeration<String> values = request.getHeaders(name);
-            String first = values.nextElement();
+            String value = values.nextElement();
             if (values.hasMoreElements()) {
-                List<String> all = new ArrayList<>(2);
-                all.add(first);
+                // Repeated field lines are combined as RFC 9110 5.3 allows (Cookie with "; ", RFC 6265 5.4):
+                // Camel's producer would send a list as one "[a, b]" line.
+                StringBuilder combined = new StringBuilder(value);
+                String separator = "Cookie".equalsIgnoreCase(name) ? "; " : ", ";
                 while (values.hasMoreElements()) {
-                    all.add(values.nextElement());
+                    combined.append(separator).append(values.nextElement());
                 }
-                value = all;
-            } else {
-                value = first;
+                value = combined.toString();
             }
             if (ProxyHeaders.FORWARDED_FOR.equalsIgnoreCase(name)) {
-                forwardedFor = value instanceof List<?> list ? castStrings(list) : List.of(first);
+                forwardedFor = List.of(value);
             }
             headers.put(name, value);
             bound.put(value, Boolean.TRUE);
@@ -252,11 +249,4 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
         return uri.substring(contextPath.length());
     }
 
-    private static List<String> castStrings(List<?> list) {
-        List<String> out = new ArrayList<>(list.size());
-        for (Object o : list) {
-            out.add(String.valueOf(o));
-        }
-        return Collections.unmodifiableList(out);
-    }
 }
