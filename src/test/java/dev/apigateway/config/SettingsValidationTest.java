@@ -1,0 +1,37 @@
+package dev.apigateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.apigateway.GatewayApplication;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+/** A bad setting stops the start with one line naming the environment variable and the value. */
+@ExtendWith(OutputCaptureExtension.class)
+class SettingsValidationTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "RATE_LIMIT_CAPACITY|-1|Invalid setting RATE_LIMIT_CAPACITY (gateway.rate-limit.capacity) = '-1': must be greater than or equal to 1",
+            "UPSTREAM_URL|not a url|Invalid setting UPSTREAM_URL (gateway.upstream-url) = 'not a url':",
+            "UPSTREAM_URL|ftp://host/x|Invalid setting UPSTREAM_URL (gateway.upstream-url) = 'ftp://host/x': must be an absolute http:// or https:// URL with a host",
+            "STATE_STORE|bogus|Invalid setting STATE_STORE (gateway.state-store) = 'bogus': must be one of auto, redis, memory",
+            "RATE_LIMIT_FAIL_MODE|sometimes|Invalid setting RATE_LIMIT_FAIL_MODE (gateway.rate-limit.fail-mode) = 'sometimes': must be one of local, open, closed",
+            "TRUSTED_PROXIES|10.0.0.0/40|Invalid setting TRUSTED_PROXIES (gateway.trusted-proxies) = '10.0.0.0/40': TRUSTED_PROXIES entry '10.0.0.0/40' has a prefix length outside 0..32",
+            "UPSTREAM_TIMEOUT|soon|Invalid setting UPSTREAM_TIMEOUT (gateway.upstream-timeout) = 'soon':",
+            "CIRCUIT_BREAKER_FAILURE_THRESHOLD|0|Invalid setting CIRCUIT_BREAKER_FAILURE_THRESHOLD (gateway.circuit-breaker.failure-threshold) = '0': must be greater than or equal to 1",
+            "MAX_REQUEST_BODY_BYTES|-5|Invalid setting MAX_REQUEST_BODY_BYTES (gateway.max-request-body-bytes) = '-5': must be greater than or equal to 0"
+    })
+    void badSettingStopsTheStartWithOneLineNamingIt(String variable, String value, String expected, CapturedOutput output) {
+        assertThatThrownBy(() -> new SpringApplicationBuilder(GatewayApplication.class)
+                .properties("server.port=0", "gateway.state-store=memory")
+                .properties(variable + "=" + value)
+                .run()).isInstanceOf(Exception.class);
+        assertThat(output.getAll()).contains(expected);
+    }
+}
