@@ -194,6 +194,9 @@ public final class BreakerRegistry implements AutoCloseable {
                 return;
             }
         }
+        if (permit.source() == Source.LOCAL && storeUsable()) {
+            return; // let through by the fallback, answered after the shared state took over again
+        }
         local(rb).onError(0, TimeUnit.NANOSECONDS, UPSTREAM_FAILURE);
     }
 

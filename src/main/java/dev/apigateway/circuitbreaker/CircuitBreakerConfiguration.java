@@ -5,6 +5,7 @@ import dev.apigateway.config.GatewayProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -12,8 +13,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /**
  * The breaker registry: backed by Redis when the shared store is selected
@@ -71,15 +70,11 @@ public class CircuitBreakerConfiguration {
             return new RedisBreakerEventSubscriber(store, registry);
         }
 
-        /** Subscribes to transitions of other instances; retries the subscription every 2 s while Redis is away. */
-        @Bean
-        RedisMessageListenerContainer circuitBreakerEventsContainer(RedisConnectionFactory connections,
-                                                                    RedisBreakerEventSubscriber subscriber) {
-            RedisMessageListenerContainer container = new RedisMessageListenerContainer();
-            container.setConnectionFactory(connections);
-            container.setRecoveryInterval(2000);
-            container.addMessageListener(subscriber, new ChannelTopic(RedisBreakerStore.EVENTS_CHANNEL));
-            return container;
+        /** Subscribes to transitions of other instances, in the background, retried every 2 s while Redis is away. */
+        @Bean(destroyMethod = "destroy")
+        RedisBreakerEventsSubscription circuitBreakerEventsSubscription(RedisConnectionFactory connections,
+                                                                        RedisBreakerEventSubscriber subscriber) {
+            return new RedisBreakerEventsSubscription(connections, subscriber, Duration.ofSeconds(2));
         }
     }
 }

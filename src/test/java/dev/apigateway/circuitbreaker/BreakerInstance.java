@@ -6,8 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /**
  * One gateway instance's breaker, as the Spring wiring builds it: its own Lettuce connection factory,
@@ -20,20 +18,16 @@ final class BreakerInstance implements AutoCloseable {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final BreakerRegistry registry;
     final CircuitBreakersEndpoint endpoint;
-    private final RedisMessageListenerContainer container;
+    final RedisBreakerEventsSubscription subscription;
 
     BreakerInstance(TestRedisServer redis, Clock clock, BreakerPolicy defaults, Duration commandTimeout) {
         connections = redis.connectionFactory(commandTimeout);
         store = new RedisBreakerStore(new StringRedisTemplate(connections), StoreCalls.direct(), new ObjectMapper());
         registry = new BreakerRegistry(store, defaults, meters, clock, false, BreakerRegistry.DEFAULT_REFRESH_INTERVAL);
         endpoint = new CircuitBreakersEndpoint(registry);
-        container = new RedisMessageListenerContainer();
-        container.setConnectionFactory(connections);
-        container.setRecoveryInterval(200);
-        container.addMessageListener(new RedisBreakerEventSubscriber(store, registry),
-                new ChannelTopic(RedisBreakerStore.EVENTS_CHANNEL));
-        container.afterPropertiesSet();
-        container.start();
+        subscription = new RedisBreakerEventsSubscription(connections, new RedisBreakerEventSubscriber(store, registry),
+                Duration.ofMillis(200));
+        subscription.start();
     }
 
     double transitions(String route, String from, String to) {
@@ -44,8 +38,7 @@ final class BreakerInstance implements AutoCloseable {
     @Override
     public void close() throws Exception {
         registry.close();
-        container.stop();
-        container.destroy();
+        subscription.destroy();
         connections.destroy();
     }
 }
