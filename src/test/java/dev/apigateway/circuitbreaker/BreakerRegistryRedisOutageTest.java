@@ -47,12 +47,12 @@ class BreakerRegistryRedisOutageTest {
         assertThat(a.meters.get(BreakerRegistry.STATE_METER).tag("route", ROUTE).tag("state", "open").gauge().value())
                 .isEqualTo(1.0);
 
-        // no request waits on the dead store: the fallback decides alone
+        // no request waits on the dead store (one wait would be the 1 s command timeout): the fallback decides alone
         long started = System.nanoTime();
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 20; i++) {
             assertThat(Await.rejects(a.registry, ROUTE)).isTrue();
         }
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(300));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
 
         // Resilience4j runs on the same (driven) clock: one local probe after the reset timeout
         // (Resilience4j lets it through strictly after the wait, hence the extra millisecond)
