@@ -27,8 +27,13 @@ class BreakerRegistryRedisOutageTest {
 
     @AfterEach
     void stop() throws Exception {
-        a.close();
-        redis.close();
+        try {
+            if (a != null) {
+                a.close();
+            }
+        } finally {
+            redis.close();
+        }
     }
 
     @Test

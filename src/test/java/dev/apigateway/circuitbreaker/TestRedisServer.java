@@ -29,7 +29,7 @@ final class TestRedisServer implements AutoCloseable {
     private static Path binary;
 
     private final int port;
-    private Process process;
+    private volatile Process process;
 
     private TestRedisServer(int port) {
         this.port = port;
@@ -37,6 +37,13 @@ final class TestRedisServer implements AutoCloseable {
 
     static TestRedisServer start() throws IOException {
         TestRedisServer server = new TestRedisServer(freePort());
+        // no orphan redis-server if a test's teardown never runs
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Process p = server.process;
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }));
         server.startProcess();
         return server;
     }
