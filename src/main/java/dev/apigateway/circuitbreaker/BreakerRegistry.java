@@ -3,8 +3,6 @@ package dev.apigateway.circuitbreaker;
 import dev.apigateway.circuitbreaker.BreakerUpdate.Outcome;
 import dev.apigateway.circuitbreaker.Permit.Source;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,9 +44,6 @@ public final class BreakerRegistry implements AutoCloseable {
     public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofSeconds(2);
 
     private static final Logger log = LoggerFactory.getLogger(BreakerRegistry.class);
-    /** What the local Resilience4j breaker records for a failure the caller reported. */
-    private static final Throwable UPSTREAM_FAILURE = new RuntimeException("upstream failure", null, false, false) {
-    };
 
     private final BreakerStore store;
     private final BreakerPolicy defaults;
@@ -197,7 +192,7 @@ public final class BreakerRegistry implements AutoCloseable {
         if (permit.source() == Source.LOCAL && storeUsable()) {
             return; // let through by the fallback, answered after the shared state took over again
         }
-        local(rb).onError(0, TimeUnit.NANOSECONDS, UPSTREAM_FAILURE);
+        local(rb).onError(0, TimeUnit.NANOSECONDS, LocalBreakers.UPSTREAM_FAILURE);
     }
 
     /**
@@ -376,8 +371,8 @@ public final class BreakerRegistry implements AutoCloseable {
     }
 
     private void onLocalTransition(RouteBreaker rb, CircuitBreakerOnStateTransitionEvent event) {
-        BreakerState from = map(event.getStateTransition().getFromState());
-        BreakerState to = map(event.getStateTransition().getToState());
+        BreakerState from = LocalBreakers.map(event.getStateTransition().getFromState());
+        BreakerState to = LocalBreakers.map(event.getStateTransition().getToState());
         if (to == BreakerState.OPEN) {
             rb.localOpenedUntilMs = clock.millis() + rb.policy.resetTimeout().toMillis();
         }
@@ -392,30 +387,12 @@ public final class BreakerRegistry implements AutoCloseable {
             synchronized (rb) {
                 local = rb.local;
                 if (local == null) {
-                    local = newLocalBreaker(rb);
+                    local = LocalBreakers.create(rb.route, rb.policy, clock, e -> onLocalTransition(rb, e));
                     rb.local = local;
                 }
             }
         }
         return local;
-    }
-
-    /** Resilience4j with the route's thresholds: threshold failures in a row open it, one probe after the reset timeout. */
-    private CircuitBreaker newLocalBreaker(RouteBreaker rb) {
-        BreakerPolicy p = rb.policy;
-        CircuitBreakerConfig config = CircuitBreakerConfig.custom()
-                .slidingWindowType(SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(p.failureThreshold())
-                .minimumNumberOfCalls(p.failureThreshold())
-                .failureRateThreshold(100)
-                .waitDurationInOpenState(p.resetTimeout())
-                .permittedNumberOfCallsInHalfOpenState(1)
-                .automaticTransitionFromOpenToHalfOpenEnabled(false)
-                .clock(clock)
-                .build();
-        CircuitBreaker cb = CircuitBreaker.of("gateway-local-" + rb.route, config);
-        cb.getEventPublisher().onStateTransition(e -> onLocalTransition(rb, e));
-        return cb;
     }
 
     private RouteBreaker route(String routeId, BreakerPolicy policy) {
@@ -448,7 +425,7 @@ public final class BreakerRegistry implements AutoCloseable {
     private BreakerState effectiveState(RouteBreaker rb) {
         CircuitBreaker local = rb.local;
         if (!storeReachable && local != null) {
-            BreakerState mapped = map(local.getState());
+            BreakerState mapped = LocalBreakers.map(local.getState());
             if (mapped != null) {
                 return mapped;
             }
@@ -481,15 +458,6 @@ public final class BreakerRegistry implements AutoCloseable {
 
     private String storeLabel() {
         return store.shared() ? "shared" : "memory";
-    }
-
-    private static BreakerState map(CircuitBreaker.State state) {
-        return switch (state) {
-            case CLOSED -> BreakerState.CLOSED;
-            case OPEN -> BreakerState.OPEN;
-            case HALF_OPEN -> BreakerState.HALF_OPEN;
-            default -> null; // DISABLED, METRICS_ONLY, FORCED_OPEN: never used here
-        };
     }
 
     private boolean storeUsable() {
