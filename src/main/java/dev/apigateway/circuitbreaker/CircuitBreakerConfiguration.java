@@ -1,0 +1,80 @@
+package dev.apigateway.circuitbreaker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.apigateway.config.GatewayProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * The breaker registry: backed by Redis when the shared store is selected
+ * ({@link SharedBreakerStoreConfiguration}), otherwise by an in-memory store for a single instance.
+ *
+ * <p>Deliberately no Resilience4j {@code CircuitBreakerRegistry} bean: Camel's circuitBreaker EIP would
+ * pick it up. The local fallback breakers are made per route inside {@link BreakerRegistry}.
+ */
+@Configuration(proxyBeanMethods = false)
+public class CircuitBreakerConfiguration {
+
+    @Bean(destroyMethod = "close")
+    public BreakerRegistry breakerRegistry(GatewayProperties properties,
+                                           ObjectProvider<RedisBreakerStore> sharedStore,
+                                           ObjectProvider<MeterRegistry> meters) {
+        Clock clock = Clock.systemUTC();
+        RedisBreakerStore redis = sharedStore.getIfAvailable();
+        BreakerStore store = redis != null ? redis : new InMemoryBreakerStore(clock);
+        BreakerRegistry registry = new BreakerRegistry(store, BreakerPolicy.defaults(properties),
+                meters.getIfAvailable(SimpleMeterRegistry::new), clock, store.shared(),
+                BreakerRegistry.DEFAULT_REFRESH_INTERVAL);
+        registry.start();
+        return registry;
+    }
+
+    @Bean
+    @ConditionalOnAvailableEndpoint
+    public CircuitBreakersEndpoint circuitBreakersEndpoint(BreakerRegistry registry) {
+        return new CircuitBreakersEndpoint(registry);
+    }
+
+    /**
+     * Redis-backed breaker state. The switch is {@code gateway.state-store=redis}; at merge it follows the
+     * shared state-store selection (auto/redis/memory) instead.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(prefix = "gateway", name = "state-store", havingValue = "redis")
+    static class SharedBreakerStoreConfiguration {
+
+        /** Stand-in for the shared store guard; at merge: {@code guard::call} / {@code guard::isAvailable}. */
+        @Bean
+        StoreCalls circuitBreakerStoreCalls() {
+            return StoreCalls.direct();
+        }
+
+        @Bean
+        RedisBreakerStore redisBreakerStore(RedisConnectionFactory connections, StoreCalls circuitBreakerStoreCalls,
+                                            ObjectProvider<ObjectMapper> json) {
+            return new RedisBreakerStore(new StringRedisTemplate(connections), circuitBreakerStoreCalls,
+                    json.getIfAvailable(ObjectMapper::new));
+        }
+
+        @Bean
+        RedisBreakerEventSubscriber redisBreakerEventSubscriber(RedisBreakerStore store, BreakerRegistry registry) {
+            return new RedisBreakerEventSubscriber(store, registry);
+        }
+
+        /** Subscribes to transitions of other instances, in the background, retried every 2 s while Redis is away. */
+        @Bean(destroyMethod = "destroy")
+        RedisBreakerEventsSubscription circuitBreakerEventsSubscription(RedisConnectionFactory connections,
+                                                                        RedisBreakerEventSubscriber subscriber) {
+            return new RedisBreakerEventsSubscription(connections, subscriber, Duration.ofSeconds(2));
+        }
+    }
+}
