@@ -48,6 +48,8 @@ compose_prod() {
   mapfile -t files < <(compose_files docker-compose.prod.yml)
   docker compose "${files[@]}" pull --ignore-buildable
   docker compose "${files[@]}" up -d --remove-orphans
+  # nginx resolved the gateway replicas' addresses when it started; recreated containers may have new ones.
+  docker compose "${files[@]}" exec nginx nginx -s reload
   docker compose "${files[@]}" ps
 }
 

@@ -30,6 +30,7 @@ class EnvironmentVariablesTest {
     static final String SYSTEMD_UNIT = "deploy/systemd/api-gateway.service";
 
     private static final Pattern ASSIGNMENT = Pattern.compile("^#?\\s*([A-Z][A-Z0-9_]*)=");
+    private static final Pattern ENV_LINE = Pattern.compile("^([A-Z][A-Z0-9_]*)=");
     private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)");
 
     private final ApplicationSettings settings = ApplicationSettings.load();
@@ -99,6 +100,30 @@ class EnvironmentVariablesTest {
     }
 
     @Test
+    void deploymentAndOperationsDocsNameOnlyVariablesThatExist() {
+        Set<String> known = new TreeSet<>(settings.names());
+        Map<Boolean, Set<String>> sections = envExampleSections();
+        known.addAll(sections.get(false));
+        known.addAll(sections.get(true));
+        known.addAll(matches(Repo.read("deploy.sh"), Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)")));
+        known.addAll(matches(Repo.read(CiWorkflowTest.WORKFLOW), Pattern.compile("secrets\\.([A-Z][A-Z0-9_]*)")));
+        for (String file : COMPOSE_FILES) {
+            ComposeFilesTest.services(file).values()
+                    .forEach(service -> known.addAll(ComposeFilesTest.environment(Repo.map(service)).keySet()));
+        }
+        Pattern documented = Pattern.compile("`([A-Z][A-Z0-9]*_[A-Z0-9_]+)(=[^`]*)?`");
+        Map<String, Set<String>> unknown = new LinkedHashMap<>();
+        for (String doc : List.of("DEPLOYMENT.md", "OPERATIONS.md")) {
+            for (String name : matches(Repo.read(doc), documented)) {
+                if (!known.contains(name) && !settings.isRealSetting(name)) {
+                    unknown.computeIfAbsent(name, n -> new TreeSet<>()).add(doc);
+                }
+            }
+        }
+        assertThat(unknown).as("variables the docs name that nothing reads (name -> docs)").isEmpty();
+    }
+
+    @Test
     void placeholderParserReadsNestedDefaults() {
         assertThat(ApplicationSettings.placeholders("${MANAGEMENT_PORT:${PORT:5000}}", false))
                 .containsExactly(
@@ -128,7 +153,7 @@ class EnvironmentVariablesTest {
             } else if (line.startsWith("## ")) {
                 inComposeOnly = false;
             }
-            Matcher m = Pattern.compile("^([A-Z][A-Z0-9_]*)=").matcher(line);
+            Matcher m = ENV_LINE.matcher(line);
             if (m.find()) {
                 (inComposeOnly ? composeOnly : settingsSection).add(m.group(1));
             }
@@ -156,6 +181,15 @@ class EnvironmentVariablesTest {
             names.add(m.group(1));
         }
         return names;
+    }
+
+    private static Set<String> matches(String text, Pattern pattern) {
+        Set<String> found = new TreeSet<>();
+        Matcher m = pattern.matcher(text);
+        while (m.find()) {
+            found.add(m.group(1));
+        }
+        return found;
     }
 
     private static Set<String> systemdUnitEnvironment() {
