@@ -103,7 +103,7 @@ class DockerfileTest {
 
     /** The uid of the Dockerfile's USER (the k8s securityContext runs as the same). */
     static long imageUid() {
-        List<String> users = new DockerfileTest().arguments("USER");
+        List<String> users = arguments(instructions(), "USER");
         assertThat(users).hasSize(1);
         return Long.parseLong(users.get(0).split(":")[0]);
     }
@@ -118,6 +118,10 @@ class DockerfileTest {
     }
 
     private List<String> arguments(String keyword) {
+        return arguments(instructions, keyword);
+    }
+
+    private static List<String> arguments(List<Instruction> instructions, String keyword) {
         return instructions.stream().filter(i -> i.keyword().equals(keyword)).map(Instruction::arguments).toList();
     }
 
