@@ -1,0 +1,106 @@
+package dev.apigateway.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** monitoring/: Prometheus config, alert rules and Grafana files parse and fit each other and the app. */
+class MonitoringFilesTest {
+
+    static final String PROMETHEUS = "monitoring/prometheus.yml";
+    static final String DATASOURCES = "monitoring/grafana/provisioning/datasources/prometheus.yml";
+    static final String DASHBOARD_PROVIDERS = "monitoring/grafana/provisioning/dashboards/dashboards.yml";
+
+    private final ApplicationSettings settings = ApplicationSettings.load();
+
+    @Test
+    void prometheusScrapesEveryGatewayOnItsActuatorAndRedisThroughTheExporter() {
+        Map<String, Object> config = Repo.yaml(PROMETHEUS);
+        assertThat(Repo.list(config.get("rule_files"))).containsExactly("alerts.yml");
+        Map<String, Object> gateway = job(config, "api-gateway");
+        assertThat(gateway.get("metrics_path")).isEqualTo("/actuator/prometheus");
+        Map<String, Object> dns = Repo.map(Repo.list(gateway.get("dns_sd_configs")).get(0));
+        assertThat(Repo.list(dns.get("names"))).containsExactly("gateway");
+        assertThat(String.valueOf(dns.get("port"))).isEqualTo(settings.defaultOf("PORT"));
+        assertThat(ComposeFilesTest.services(ComposeFilesTest.DEV)).containsKey("gateway");
+        assertThat(ComposeFilesTest.services(ComposeFilesTest.PROD)).containsKey("gateway");
+
+        Map<String, Object> redis = job(config, "redis");
+        assertThat(Repo.list(Repo.map(Repo.list(redis.get("static_configs")).get(0)).get("targets")))
+                .containsExactly("redis-exporter:9121");
+        assertThat(ComposeFilesTest.services(ComposeFilesTest.MONITORING)).containsKeys("prometheus", "grafana", "redis-exporter");
+    }
+
+    @Test
+    void everyAlertRuleIsCompleteAndHasARunbookSection() {
+        String operations = Repo.read("OPERATIONS.md");
+        List<Map<String, Object>> rules = new ArrayList<>();
+        Repo.list(Repo.yaml(MonitoringQueries.ALERTS).get("groups"))
+                .forEach(g -> Repo.list(Repo.map(g).get("rules")).forEach(r -> rules.add(Repo.map(r))));
+        assertThat(rules).extracting(r -> r.get("alert")).contains(
+                "GatewayCircuitBreakerOpen", "GatewayRateLimitRejectionsSpike", "GatewayStoreErrors",
+                "GatewayRateLimitFallback", "GatewayUpstreamLatencyHigh", "GatewayHigh5xxRatio", "GatewayInstanceDown");
+        assertThat(rules).allSatisfy(rule -> {
+            assertThat(rule).containsKeys("alert", "expr", "for");
+            assertThat(Repo.map(rule.get("labels"))).containsKey("severity");
+            assertThat(Repo.map(rule.get("annotations"))).containsKeys("summary", "runbook");
+            assertThat(operations).as("OPERATIONS.md has a section for " + rule.get("alert"))
+                    .containsPattern("(?m)^#{2,3} " + rule.get("alert") + "\\s*$");
+        });
+    }
+
+    @Test
+    void dashboardParsesAndUsesTheProvisionedDatasource() {
+        String uid = String.valueOf(Repo.map(Repo.list(Repo.yaml(DATASOURCES).get("datasources")).get(0)).get("uid"));
+        List<Path> dashboards = MonitoringQueries.dashboards();
+        assertThat(dashboards).isNotEmpty();
+        for (Path file : dashboards) {
+            JsonNode dashboard = MonitoringQueries.readJson(file);
+            assertThat(dashboard.path("uid").asText()).isNotBlank();
+            List<String> datasourceUids = dashboard.findValues("datasource").stream()
+                    .filter(JsonNode::isObject).map(d -> d.path("uid").asText()).distinct().toList();
+            assertThat(datasourceUids).as(file + " datasources").containsOnly(uid);
+            dashboard.path("panels").forEach(panel -> {
+                if (!panel.path("type").asText().equals("row")) {
+                    assertThat(panel.path("targets")).as(panel.path("title").asText() + " has queries").isNotEmpty();
+                }
+            });
+        }
+    }
+
+    @Test
+    void grafanaProvisioningPointsWhereComposeMountsTheFiles() {
+        Map<String, Object> provider = Repo.map(Repo.list(Repo.yaml(DASHBOARD_PROVIDERS).get("providers")).get(0));
+        String path = String.valueOf(Repo.map(provider.get("options")).get("path"));
+        Map<String, Object> grafana = Repo.map(ComposeFilesTest.services(ComposeFilesTest.MONITORING).get("grafana"));
+        assertThat(ComposeFilesTest.volumes(grafana)).anySatisfy(v -> {
+            assertThat(v[0]).isEqualTo("./" + MonitoringQueries.DASHBOARDS);
+            assertThat(v[1]).isEqualTo(path);
+        });
+        assertThat(ComposeFilesTest.volumes(grafana))
+                .anySatisfy(v -> assertThat(v[0]).isEqualTo("./monitoring/grafana/provisioning"));
+    }
+
+    @Test
+    void promtoolAcceptsTheConfigAndTheRules() throws Exception {
+        assumeTrue(Tools.onPath("promtool"),
+                "promtool is not on PATH (apt-get install prometheus): prometheus.yml and alerts.yml not checked by it");
+        Tools.Result config = Tools.run(List.of("promtool", "check", "config", PROMETHEUS), 60, TimeUnit.SECONDS);
+        assertThat(config.exitCode()).as(config.output()).isZero();
+        Tools.Result rules = Tools.run(List.of("promtool", "check", "rules", MonitoringQueries.ALERTS), 60, TimeUnit.SECONDS);
+        assertThat(rules.exitCode()).as(rules.output()).isZero();
+    }
+
+    private static Map<String, Object> job(Map<String, Object> config, String name) {
+        return Repo.list(config.get("scrape_configs")).stream().map(Repo::map)
+                .filter(j -> name.equals(j.get("job_name"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no scrape job " + name));
+    }
+}
