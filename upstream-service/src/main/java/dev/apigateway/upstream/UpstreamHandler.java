@@ -42,6 +42,9 @@ final class UpstreamHandler implements HttpHandler {
         }
     }
 
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(UpstreamHandler::sha256);
+    private static final ThreadLocal<byte[]> READ_BUFFER = ThreadLocal.withInitial(() -> new byte[16 * 1024]);
+
     private final RequestRecorder recorder;
 
     UpstreamHandler(RequestRecorder recorder) {
@@ -70,10 +73,11 @@ final class UpstreamHandler implements HttpHandler {
     }
 
     private RecordedRequest readAndRecord(HttpExchange ex) throws IOException {
-        MessageDigest sha = sha256();
+        MessageDigest sha = SHA256.get(); // digest() below resets it for the next request on this thread
+        sha.reset();
         long length = 0;
         IOException failure = null;
-        byte[] buf = new byte[16 * 1024];
+        byte[] buf = READ_BUFFER.get();
         try (InputStream in = ex.getRequestBody()) {
             int n;
             while ((n = in.read(buf)) != -1) {
