@@ -28,6 +28,7 @@ Usage: bench/run.sh [options]
   --path PATH           gateway path to load (default: /proxy/ok)
   --jfr                 record a JFR profile of each gateway during its measured run
   --out DIR             where logs, wrk output and JFR files go (default: bench/results/<timestamp>)
+  --start-timeout SECS  how long a gateway may take to answer GET /health 200 (default: 60)
   -h, --help
 
 Environment: JAVA_OPTS is passed to the gateway JVM; JAVA (default: java on PATH).
@@ -48,6 +49,7 @@ WRK_THREADS=1
 GW_PATH=/proxy/ok
 JFR=0
 OUT_DIR=""
+START_TIMEOUT=60
 EXTRA_ENV=()
 JAVA="${JAVA:-java}"
 
@@ -69,12 +71,14 @@ while [[ $# -gt 0 ]]; do
     --path) need_arg "$@"; GW_PATH="$2"; shift 2 ;;
     --jfr) JFR=1; shift ;;
     --out) need_arg "$@"; OUT_DIR="$2"; shift 2 ;;
+    --start-timeout) need_arg "$@"; START_TIMEOUT="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
   esac
 done
 
 is_uint "$WARMUP" || die "--warmup must be whole seconds"
+is_uint "$START_TIMEOUT" && (( START_TIMEOUT > 0 )) || die "--start-timeout must be whole seconds > 0"
 is_uint "$DURATION" && (( DURATION > 0 )) || die "--duration must be whole seconds > 0"
 is_uint "$CONNECTIONS" && (( CONNECTIONS > 0 )) || die "--connections must be > 0"
 is_uint "$WRK_THREADS" && (( WRK_THREADS > 0 )) || die "--threads must be > 0"
@@ -179,14 +183,16 @@ free_port() {
 
 # HTTP status of GET url (000 when nothing answers); at most 2 s.
 http_status() {
+  local code
   if command -v curl >/dev/null 2>&1; then
-    curl -s -o /dev/null -m 2 -w '%{http_code}' "$1" 2>/dev/null || true
+    code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$1" 2>/dev/null || true)"
   else
     local hostport="${1#http://}" path="/${1#http://*/}"
     hostport="${hostport%%/*}"
-    timeout 2 bash -c "exec 3<>/dev/tcp/${hostport%:*}/${hostport#*:} && printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' '$path' '$hostport' >&3 && head -c 12 <&3" 2>/dev/null \
-      | awk '{print $2}' || true
+    code="$(timeout 2 bash -c "exec 3<>/dev/tcp/${hostport%:*}/${hostport#*:} && printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' '$path' '$hostport' >&3 && head -c 12 <&3" 2>/dev/null \
+      | awk '{print $2}' || true)"
   fi
+  echo "${code:-000}"
 }
 
 # wait_ready URL PID DEADLINE_SECONDS LOG: until URL answers 200, the process dies, or the deadline.
@@ -287,9 +293,14 @@ start_redis() {
 run_wrk() {
   local secs="$1" url="$2" out="$3"
   # wrk stops itself after -d; the outer timeout only guards against a wedged wrk.
+  # In the background + wait, so a TERM to this script is handled at once, not after wrk ends.
+  local wpid
   timeout --kill-after=5 $(( secs + 30 )) \
-    wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${secs}s" --timeout 10s --latency "$url" > "$out" 2>&1 \
-    || { echo "bench: wrk failed ($out):" >&2; cat "$out" >&2; exit 1; }
+    wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${secs}s" --timeout 10s --latency "$url" > "$out" 2>&1 &
+  wpid=$!
+  PIDS+=("$wpid")
+  wait "$wpid" || { echo "bench: wrk failed ($out):" >&2; cat "$out" >&2; exit 1; }
+  forget_pid "$wpid"
 }
 
 to_us() { # wrk latency (e.g. 512.00us, 1.20ms, 2.00s) to microseconds
@@ -384,7 +395,9 @@ start_gateway() { # scenario-name store extra-env...
   PIDS+=("$GATEWAY_PID")
   GATEWAY_URL="http://127.0.0.1:$port"
   echo "  [$name] gateway pid $GATEWAY_PID on $GATEWAY_URL (log $log)" >&2
-  wait_ready "$GATEWAY_URL/health" "$GATEWAY_PID" 60 "$log"
+  local started=$SECONDS
+  wait_ready "$GATEWAY_URL/health" "$GATEWAY_PID" "$START_TIMEOUT" "$log"
+  echo "  [$name] ready after $(( SECONDS - started ))s" >&2
   local probe
   probe="$(http_status "$GATEWAY_URL$GW_PATH")"
   [[ "$probe" =~ ^2 ]] || echo "  [$name] warning: GET $GW_PATH answers $probe, not 2xx" >&2
@@ -432,6 +445,6 @@ echo "# files: $OUT_DIR" | tee -a "$RESULTS"
 if (( ${#JFR_FILES[@]} > 0 )); then
   echo "# JFR recordings (measured run only unless noted):" | tee -a "$RESULTS"
   for f in "${JFR_FILES[@]}"; do echo "#   $f" | tee -a "$RESULTS"; done
-  echo "# inspect: jfr summary FILE; jfr print --events jdk.ExecutionSample FILE | less;" \
+  echo "# inspect: bench/profile.sh FILE (hottest methods); jfr summary FILE; jfr print --events jdk.ExecutionSample FILE;" \
        "or open it in JDK Mission Control" | tee -a "$RESULTS"
 fi
