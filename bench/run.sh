@@ -31,7 +31,8 @@ Usage: bench/run.sh [options]
   --start-timeout SECS  how long a gateway may take to answer GET /health 200 (default: 60)
   -h, --help
 
-Environment: JAVA_OPTS is passed to the gateway JVM; JAVA (default: java on PATH).
+Environment: JAVA_OPTS is passed to the gateway JVM; UPSTREAM_JAVA_OPTS to the upstream-service JVM
+(default: -Xmx256m -XX:+UseSerialGC, to keep it small next to the gateway); JAVA (default: java on PATH).
 EOF
 }
 
@@ -266,7 +267,9 @@ EOF
   UPSTREAM_DESC="nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') (1 process)"
   UPSTREAM_OK_PATH=/ok
 else
-  PORT="$UPSTREAM_PORT" BIND_ADDRESS=127.0.0.1 "$JAVA" -jar "$UPSTREAM_JAR" > "$UPSTREAM_LOG" 2>&1 &
+  # shellcheck disable=SC2086  # a list of options on purpose
+  PORT="$UPSTREAM_PORT" BIND_ADDRESS=127.0.0.1 "$JAVA" ${UPSTREAM_JAVA_OPTS--Xmx256m -XX:+UseSerialGC} \
+    -jar "$UPSTREAM_JAR" > "$UPSTREAM_LOG" 2>&1 &
   UPSTREAM_PID=$!
   PIDS+=("$UPSTREAM_PID")
   UPSTREAM_DESC="upstream-service ($UPSTREAM_JAR)"
