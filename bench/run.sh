@@ -56,6 +56,7 @@ JAVA="${JAVA:-java}"
 
 need_arg() { [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value"; }
 is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
+is_pos_int() { [[ "$1" =~ ^[0-9]+$ ]] && (( 10#$1 > 0 )); }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -79,10 +80,10 @@ while [[ $# -gt 0 ]]; do
 done
 
 is_uint "$WARMUP" || die "--warmup must be whole seconds"
-is_uint "$START_TIMEOUT" && (( START_TIMEOUT > 0 )) || die "--start-timeout must be whole seconds > 0"
-is_uint "$DURATION" && (( DURATION > 0 )) || die "--duration must be whole seconds > 0"
-is_uint "$CONNECTIONS" && (( CONNECTIONS > 0 )) || die "--connections must be > 0"
-is_uint "$WRK_THREADS" && (( WRK_THREADS > 0 )) || die "--threads must be > 0"
+is_pos_int "$START_TIMEOUT" || die "--start-timeout must be whole seconds > 0"
+is_pos_int "$DURATION" || die "--duration must be whole seconds > 0"
+is_pos_int "$CONNECTIONS" || die "--connections must be > 0"
+is_pos_int "$WRK_THREADS" || die "--threads must be > 0"
 (( CONNECTIONS >= WRK_THREADS )) || die "--connections must be at least --threads"
 [[ "$GW_PATH" == /* ]] || die "--path must start with /"
 case "$UPSTREAM_KIND" in auto|nginx|jar) ;; *) die "--upstream must be auto, nginx or jar" ;; esac
@@ -338,7 +339,7 @@ result_line() { # name rps p50 p99 non2xx sockerr cpu rss who
 
 # measure NAME URL PID WARMUP -> prints the result line; PID is the process whose CPU is charged
 measure() {
-  local name="$1" url="$2" pid="$3" warm="$4" who="$5" safe t0 t1 rps cpu rss jfr_file=""
+  local name="$1" url="$2" pid="$3" warm="$4" who="$5" safe t0 t1 cpu rss jfr_file=""
   safe="$(tr -c 'A-Za-z0-9_.=-' '_' <<< "$name" | sed 's/_*$//')"
   if (( warm > 0 )); then
     echo "  [$name] warm-up ${warm}s ..." >&2
