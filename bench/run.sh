@@ -420,7 +420,8 @@ JFR_FILES=()
   echo "# $(date -u +%FT%TZ)  $(nproc) CPUs  load: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# upstream: $UPSTREAM_DESC at $UPSTREAM_URL"
   (( NEED_GATEWAY )) && echo "# gateway: $GATEWAY_JAR  JAVA_OPTS='${JAVA_OPTS:-}'  extra env: ${EXTRA_ENV[*]:-none}"
-  echo "# wrk: -t$WRK_THREADS -c$CONNECTIONS, warm-up ${WARMUP}s, measured ${DURATION}s; latencies in microseconds"
+  echo "# wrk: -t$WRK_THREADS -c$CONNECTIONS, warm-up ${WARMUP}s (direct: $(( WARMUP < 10 ? WARMUP : 10 ))s)," \
+       "measured ${DURATION}s; latencies in microseconds"
 } | tee "$RESULTS"
 header_line
 
