@@ -30,6 +30,7 @@ final class UpstreamHandler implements HttpHandler {
 
     static final long MAX_DELAY_MS = 60_000;
     static final long MAX_BYTES = 1L << 30; // 1 GiB
+    static final long MAX_DRIP_CHUNKS = 10_000;
     private static final int BYTES_MODULUS = 251;
     /** A multiple of 251, so every chunk starts at pattern offset 0. */
     private static final byte[] PATTERN = new byte[BYTES_MODULUS * 256];
@@ -41,6 +42,9 @@ final class UpstreamHandler implements HttpHandler {
             PATTERN[i] = (byte) (i % BYTES_MODULUS);
         }
     }
+
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(UpstreamHandler::sha256);
+    private static final ThreadLocal<byte[]> READ_BUFFER = ThreadLocal.withInitial(() -> new byte[16 * 1024]);
 
     private final RequestRecorder recorder;
 
@@ -70,10 +74,11 @@ final class UpstreamHandler implements HttpHandler {
     }
 
     private RecordedRequest readAndRecord(HttpExchange ex) throws IOException {
-        MessageDigest sha = sha256();
+        MessageDigest sha = SHA256.get(); // digest() below resets it for the next request on this thread
+        sha.reset();
         long length = 0;
         IOException failure = null;
-        byte[] buf = new byte[16 * 1024];
+        byte[] buf = READ_BUFFER.get();
         try (InputStream in = ex.getRequestBody()) {
             int n;
             while ((n = in.read(buf)) != -1) {
@@ -118,6 +123,12 @@ final class UpstreamHandler implements HttpHandler {
             flaky(ex, req);
         } else if (path.startsWith("/bytes/")) {
             bytes(ex, path.substring("/bytes/".length()));
+        } else if (path.equals("/drip")) {
+            drip(ex, req);
+        } else if (path.equals("/close")) {
+            // no answer at all: the JDK server closes the connection when an exchange is
+            // closed before its head was sent (the finally block in handle does that)
+            return;
         } else if (path.equals("/redirect")) {
             redirect(ex, req);
         } else if (path.equals("/cookies/set")) {
@@ -217,6 +228,48 @@ final class UpstreamHandler implements HttpHandler {
             left -= chunk;
         }
         out.flush();
+    }
+
+    private void drip(HttpExchange ex, RecordedRequest req) throws IOException {
+        Map<String, List<String>> q = queryParams(req.rawQuery());
+        long chunks = parseNonNegative(first(q, "chunks", "5"), "chunks");
+        long chunkBytes = parseNonNegative(first(q, "chunkBytes", "16"), "chunkBytes");
+        long intervalMs = parseNonNegative(first(q, "intervalMs", "100"), "intervalMs");
+        if (chunks < 1 || chunks > MAX_DRIP_CHUNKS) {
+            throw new BadRequest("chunks must be 1-" + MAX_DRIP_CHUNKS);
+        }
+        if (chunkBytes < 1 || chunkBytes > PATTERN.length) {
+            throw new BadRequest("chunkBytes must be 1-" + PATTERN.length);
+        }
+        if (intervalMs > MAX_DELAY_MS || (chunks - 1) * intervalMs > MAX_DELAY_MS) {
+            throw new BadRequest("the whole drip may last at most " + MAX_DELAY_MS + " ms");
+        }
+        ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
+        if (isHead(ex)) {
+            headWithLength(ex, 200, chunks * chunkBytes);
+            return;
+        }
+        ex.sendResponseHeaders(200, 0); // chunked: no Content-Length
+        OutputStream out = ex.getResponseBody();
+        byte[] chunk = new byte[(int) chunkBytes];
+        long offset = 0;
+        for (long c = 0; c < chunks; c++) {
+            if (c > 0 && intervalMs > 0) {
+                try {
+                    Thread.sleep(intervalMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return; // shutting down
+                }
+            }
+            for (int i = 0; i < chunk.length; i++) {
+                chunk[i] = byteAt(offset + i);
+            }
+            offset += chunk.length;
+            out.write(chunk);
+            out.flush();
+        }
+        out.close();
     }
 
     private void redirect(HttpExchange ex, RecordedRequest req) throws IOException {

@@ -42,6 +42,15 @@ public final class UpstreamService implements AutoCloseable {
     private static final int QUEUE_CAPACITY = 1024;
     private static final int BACKLOG = 1024;
 
+    static {
+        // The JDK server flushes the response head and then writes the body as a second segment; with
+        // Nagle on, that second segment waits for the client's delayed ACK (~40 ms per keep-alive request).
+        // The property is read once, when the JDK server's config class loads; an explicit setting wins.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final HttpServer server;
     private final ThreadPoolExecutor executor;
     private final RequestRecorder recorder;

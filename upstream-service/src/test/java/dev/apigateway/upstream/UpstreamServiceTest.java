@@ -10,6 +10,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,6 +76,24 @@ class UpstreamServiceTest {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
         assertThatThrownBy(() -> pending.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class);
         other.close(); // idempotent
+    }
+
+    @Test
+    void keepAliveAnswersAreNotHeldBackByNagleAndDelayedAck() throws Exception {
+        // Head and body leave in two writes; without TCP_NODELAY each answer waits ~40 ms for an ACK.
+        try (Socket socket = new Socket("127.0.0.1", upstream.port())) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            byte[] request = "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            long started = System.nanoTime();
+            for (int i = 0; i < 20; i++) {
+                out.write(request);
+                out.flush();
+                assertThat(readResponse(in)).endsWith("{\"status\":\"ok\"}");
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(600));
+        }
     }
 
     // ------------------------------------------------------------------ simple endpoints
@@ -157,7 +177,7 @@ class UpstreamServiceTest {
 
     @Test
     void echoHashesALargeStreamedBody() throws Exception {
-        byte[] body = new byte[8 * 1024 * 1024 + 17];
+        byte[] body = new byte[4 * 1024 * 1024 + 17];
         for (int i = 0; i < body.length; i++) {
             body[i] = (byte) (i * 31);
         }
@@ -230,39 +250,17 @@ class UpstreamServiceTest {
     }
 
     @Test
-    void recordingKeepsTheLatestThousandRequestsMostRecentLast() throws Exception {
-        // the first 995 in parallel batches (fast), the last 10 one by one (ordered)
-        for (int batch = 0; batch < 995; batch += 16) {
-            List<CompletableFuture<HttpResponse<String>>> futures = new ArrayList<>();
-            for (int i = batch; i < Math.min(batch + 16, 995); i++) {
-                futures.add(client.sendAsync(get("/ok?i=" + i), HttpResponse.BodyHandlers.ofString()));
-            }
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-        }
-        for (int i = 995; i < 1005; i++) {
-            send(get("/ok?i=" + i));
-        }
-        List<RecordedRequest> recorded = upstream.requests();
-        assertThat(upstream.hits()).isEqualTo(1005);
-        assertThat(recorded).hasSize(1000);
-        assertThat(recorded).extracting(RecordedRequest::rawQuery).doesNotHaveDuplicates();
-        assertThat(recorded.subList(990, 1000)).extracting(RecordedRequest::rawQuery)
-                .containsExactly("i=995", "i=996", "i=997", "i=998", "i=999",
-                        "i=1000", "i=1001", "i=1002", "i=1003", "i=1004");
-    }
-
-    @Test
     void concurrentRequestsAreAllCounted() throws Exception {
         List<CompletableFuture<HttpResponse<String>>> futures = new ArrayList<>();
-        for (int i = 0; i < 64; i++) {
+        for (int i = 0; i < 16; i++) {
             futures.add(client.sendAsync(get("/echo/" + i), HttpResponse.BodyHandlers.ofString()));
         }
         for (CompletableFuture<HttpResponse<String>> f : futures) {
             assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         }
-        assertThat(upstream.hits()).isEqualTo(64);
-        assertThat(upstream.hits("/echo/")).isEqualTo(64);
-        assertThat(upstream.requests()).hasSize(64);
+        assertThat(upstream.hits()).isEqualTo(16);
+        assertThat(upstream.hits("/echo/")).isEqualTo(16);
+        assertThat(upstream.requests()).hasSize(16);
     }
 
     // ------------------------------------------------------------------ status
@@ -366,14 +364,14 @@ class UpstreamServiceTest {
     @Test
     void flakyWithHalfFailRateGivesBothAnswers() throws Exception {
         int failures = 0;
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 100; i++) {
             int code = send(get("/flaky?failRate=0.5")).statusCode();
             assertThat(code).isIn(200, 500);
             if (code == 500) {
                 failures++;
             }
         }
-        assertThat(failures).isBetween(40, 160); // far outside 5 sigma
+        assertThat(failures).isBetween(20, 80); // 6 sigma either side of 50
     }
 
     @ParameterizedTest
@@ -388,7 +386,7 @@ class UpstreamServiceTest {
 
     @Test
     void bytesStreamsNDeterministicBytesWithAFixedContentLength() throws Exception {
-        int n = 3 * 1024 * 1024 + 123;
+        int n = 2 * 1024 * 1024 + 123;
         HttpResponse<InputStream> r = client.send(get("/bytes/" + n), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("application/octet-stream");
@@ -428,6 +426,50 @@ class UpstreamServiceTest {
         HttpResponse<String> r = send(get("/bytes/" + n));
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.body()).startsWith("{\"error\":\"bad_request\"");
+    }
+
+    // ------------------------------------------------------------------ drip and close
+
+    @Test
+    void dripSendsChunksAsTheyAreMadeWithoutContentLength() throws Exception {
+        long started = System.nanoTime();
+        HttpResponse<InputStream> r = client.send(get("/drip?chunks=2&chunkBytes=300&intervalMs=700"),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-length")).isEmpty();
+        assertThat(r.headers().firstValue("transfer-encoding")).hasValue("chunked");
+        try (InputStream in = r.body()) {
+            byte[] firstChunk = in.readNBytes(300);
+            Duration firstChunkAfter = Duration.ofNanos(System.nanoTime() - started);
+            byte[] rest = in.readAllBytes();
+            Duration allAfter = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(firstChunkAfter).isLessThan(Duration.ofMillis(600));
+            assertThat(allAfter).isGreaterThanOrEqualTo(Duration.ofMillis(700));
+            assertThat(rest).hasSize(300);
+            for (int i = 0; i < 600; i++) {
+                byte b = i < 300 ? firstChunk[i] : rest[i - 300];
+                assertThat(b).as("byte %d", i).isEqualTo((byte) (i % 251));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"chunks=0", "chunks=x", "chunks=10001", "chunkBytes=0", "chunkBytes=70000",
+            "intervalMs=-1", "chunks=100&intervalMs=1000"})
+    void dripWithBadParametersAnswers400(String query) throws Exception {
+        HttpResponse<String> r = send(get("/drip?" + query));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).startsWith("{\"error\":\"bad_request\"");
+    }
+
+    @Test
+    void closeEndpointDropsTheConnectionWithoutAnyAnswerButIsRecorded() {
+        assertThatThrownBy(() -> send(request("/close").POST(HttpRequest.BodyPublishers.ofString("x")).build()))
+                .isInstanceOf(IOException.class)
+                .isNotInstanceOf(HttpTimeoutException.class);
+        assertThat(upstream.hits("/close")).isEqualTo(1);
+        assertThat(upstream.lastRequest().orElseThrow().bodyLength()).isEqualTo(1);
     }
 
     // ------------------------------------------------------------------ redirect and cookies
@@ -504,6 +546,25 @@ class UpstreamServiceTest {
             Thread.sleep(10);
         }
         assertThat(target.hits()).isGreaterThanOrEqualTo(n);
+    }
+
+    /** Reads one HTTP/1.1 answer with a Content-Length body from a raw socket stream. */
+    private static String readResponse(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b == -1) {
+                throw new IOException("connection closed after: " + head);
+            }
+            head.append((char) b);
+        }
+        int length = 0;
+        for (String line : head.toString().split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     private static String sha256(byte[] data) throws Exception {
