@@ -21,6 +21,9 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("gateway")
 public class GatewayProperties {
 
+    /** One Redis URL, {@code redis://} or {@code rediss://}; empty for none ({@code REDIS_URL}). */
+    private String redisUrl = "";
+
     /** Base URL every {@code /proxy/**} request is forwarded to ({@code UPSTREAM_URL}). */
     @NotNull
     private URI upstreamUrl = URI.create("http://localhost:5001");
@@ -118,6 +121,13 @@ public class GatewayProperties {
         public void setResetTimeout(Duration resetTimeout) { this.resetTimeout = resetTimeout; }
     }
 
+    public String getRedisUrl() { return redisUrl; }
+    public void setRedisUrl(String redisUrl) {
+        if (redisUrl != null && !redisUrl.isBlank() && !redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
+            throw new IllegalArgumentException("must start with redis:// or rediss://");
+        }
+        this.redisUrl = redisUrl == null ? "" : redisUrl.trim();
+    }
     public URI getUpstreamUrl() { return upstreamUrl; }
     public void setUpstreamUrl(URI upstreamUrl) {
         this.upstreamUrl = requireHttpUrl(upstreamUrl);

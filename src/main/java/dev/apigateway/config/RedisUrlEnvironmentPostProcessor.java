@@ -8,12 +8,12 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.util.StringUtils;
 
 /**
- * {@code REDIS_URL} ({@code redis://} or {@code rediss://}) becomes {@code spring.data.redis.url} when it is set
+ * {@code REDIS_URL} ({@code gateway.redis-url}: {@code redis://} or {@code rediss://}) becomes {@code spring.data.redis.url} when it is set
  * and not empty. Spring Data Redis refuses an empty URL, so the mapping cannot live in {@code application.yml}.
  */
 public class RedisUrlEnvironmentPostProcessor implements EnvironmentPostProcessor {
 
-    static final String REDIS_URL = "REDIS_URL";
+    static final String REDIS_URL = "gateway.redis-url";
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
