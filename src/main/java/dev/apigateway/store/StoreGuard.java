@@ -154,13 +154,15 @@ public class StoreGuard implements AutoCloseable {
             succeeded();
             return result;
         } catch (TimeoutException e) {
-            future.cancel(true);
+            // not interrupted: the call may be connecting (cold start); letting it finish on the pool
+            // thread, bounded by the client's own timeouts, means the next call finds the connection
+            future.cancel(false);
             throw failed(operation, m, start, retry, "no answer within " + timeout().toMillis() + " ms", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw failed(operation, m, start, retry, "store call failed", cause);
         } catch (InterruptedException e) {
-            future.cancel(true);
+            future.cancel(false);
             Thread.currentThread().interrupt();
             throw failed(operation, m, start, retry, "interrupted while waiting for the store", e);
         }

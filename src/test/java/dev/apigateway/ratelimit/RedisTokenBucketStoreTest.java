@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apigateway.testsupport.RedisNode;
 import dev.apigateway.testsupport.RedisServerExtension;
+import dev.apigateway.testsupport.RedisTestClients;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterAll;

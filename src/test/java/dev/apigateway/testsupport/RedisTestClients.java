@@ -1,6 +1,5 @@
-package dev.apigateway.ratelimit;
+package dev.apigateway.testsupport;
 
-import dev.apigateway.testsupport.RedisNode;
 import io.lettuce.core.ClientOptions;
 import java.time.Duration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -8,16 +7,16 @@ import org.springframework.data.redis.connection.lettuce.LettuceClientConfigurat
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /** A Lettuce connection factory as the gateway configures one (fail fast while disconnected). */
-final class RedisTestClients {
+public final class RedisTestClients {
 
     private RedisTestClients() {
     }
 
-    static LettuceConnectionFactory factory(RedisNode node) {
+    public static LettuceConnectionFactory factory(RedisNode node) {
         return factory(node, Duration.ofSeconds(2));
     }
 
-    static LettuceConnectionFactory factory(RedisNode node, Duration commandTimeout) {
+    public static LettuceConnectionFactory factory(RedisNode node, Duration commandTimeout) {
         LettuceConnectionFactory factory = new LettuceConnectionFactory(
                 new RedisStandaloneConfiguration(node.host(), node.port()),
                 LettuceClientConfiguration.builder()
