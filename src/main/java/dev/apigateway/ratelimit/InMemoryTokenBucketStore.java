@@ -1,0 +1,96 @@
+package dev.apigateway.ratelimit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.apigateway.ratelimit.TokenBucketMath.Bucket;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Buckets in this JVM, for {@code STATE_STORE=memory} and the {@code local} fail mode. Same
+ * arithmetic as the Redis store ({@link TokenBucketMath}).
+ *
+ * <p>Memory is bounded twice: a bucket idle for its refill time is dropped (it would be full again,
+ * so dropping it changes nothing), and at most {@code maxBuckets} are kept. A flood of distinct
+ * client keys evicts by Caffeine's frequency-aware policy, so busy clients keep their buckets; an
+ * evicted bucket comes back full, which errs on the side of letting a request through.
+ */
+public class InMemoryTokenBucketStore implements TokenBucketStore {
+
+    /** Default bound: about 100 bytes a bucket, some 10-20 MB at most. */
+    public static final long DEFAULT_MAX_BUCKETS = 100_000;
+
+    private final Cache<String, Entry> buckets;
+    private final LongSupplier clockMicros;
+
+    /** Uses the JVM's monotonic clock: no cross-instance agreement is needed, and no wall-clock jumps. */
+    public InMemoryTokenBucketStore() {
+        this(DEFAULT_MAX_BUCKETS, monotonicMicros());
+    }
+
+    /**
+     * @param maxBuckets  most buckets kept, at least 1
+     * @param clockMicros the store's clock in microseconds, used when a call gives no {@code now}
+     */
+    public InMemoryTokenBucketStore(long maxBuckets, LongSupplier clockMicros) {
+        if (maxBuckets < 1) {
+            throw new IllegalArgumentException("maxBuckets must be at least 1, was " + maxBuckets);
+        }
+        this.clockMicros = clockMicros;
+        this.buckets = Caffeine.newBuilder()
+                .maximumSize(maxBuckets)
+                .expireAfter(new IdleExpiry())
+                // evict on the calling thread: the bound holds without a background pool lagging behind
+                .executor(Runnable::run)
+                .build();
+    }
+
+    @Override
+    public RateLimitDecision acquire(String routeId, String clientKey, RateLimitPolicy policy, OptionalLong nowMicros) {
+        long now = nowMicros.isPresent() ? nowMicros.getAsLong() : clockMicros.getAsLong();
+        long ttlNanos = TimeUnit.MILLISECONDS.toNanos(TokenBucketMath.ttlMillis(policy));
+        // compute() is atomic per key: the read-refill-take-write step is never interleaved
+        Entry entry = buckets.asMap().compute(bucketId(routeId, clientKey),
+                (k, old) -> new Entry(TokenBucketMath.acquire(old == null ? null : old.bucket, now, policy), ttlNanos));
+        return TokenBucketMath.decision(entry.bucket.allowed(), entry.bucket.tokens(), policy);
+    }
+
+    /** Buckets currently held (after pending evictions are applied). */
+    public long size() {
+        buckets.cleanUp();
+        return buckets.estimatedSize();
+    }
+
+    static String bucketId(String routeId, String clientKey) {
+        return RateLimitKeys.bucketKey(routeId, clientKey);
+    }
+
+    private static LongSupplier monotonicMicros() {
+        long origin = System.nanoTime();
+        long base = System.currentTimeMillis() * 1000;
+        return () -> base + (System.nanoTime() - origin) / 1000;
+    }
+
+    private record Entry(Bucket bucket, long ttlNanos) {
+    }
+
+    /** Idle expiry per bucket: its own policy's refill time, renewed by every request. */
+    private static final class IdleExpiry implements Expiry<String, Entry> {
+        @Override
+        public long expireAfterCreate(String key, Entry value, long currentTime) {
+            return value.ttlNanos;
+        }
+
+        @Override
+        public long expireAfterUpdate(String key, Entry value, long currentTime, long currentDuration) {
+            return value.ttlNanos;
+        }
+
+        @Override
+        public long expireAfterRead(String key, Entry value, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.apigateway.ratelimit;
+
+import dev.apigateway.config.GatewayProperties.FailMode;
+import dev.apigateway.store.RateLimitedLog;
+import dev.apigateway.store.StoreGuard;
+import dev.apigateway.store.StoreUnavailableException;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The limiter for gateways sharing a store: the shared (Redis) bucket through the {@link StoreGuard},
+ * and the fail mode ({@code RATE_LIMIT_FAIL_MODE}) when the store cannot answer.
+ */
+public class ResilientRateLimiter implements RateLimiter {
+
+    public static final String OPERATION = "rate_limit";
+
+    private static final Logger log = LoggerFactory.getLogger(ResilientRateLimiter.class);
+
+    private final TokenBucketStore shared;
+    private final StoreGuard guard;
+    private final TokenBucketStore local;
+    private final IntSupplier liveInstances;
+    private final FailMode failMode;
+    private final RateLimitMetrics metrics;
+    private final RateLimitedLog fallbackLog = new RateLimitedLog(log);
+
+    /**
+     * @param shared        the shared store, called through {@code guard}
+     * @param local         the in-process store for fail mode {@code local}
+     * @param liveInstances live gateway instances last seen in the store (at least 1)
+     */
+    public ResilientRateLimiter(TokenBucketStore shared, StoreGuard guard, TokenBucketStore local,
+                                IntSupplier liveInstances, FailMode failMode, RateLimitMetrics metrics) {
+        this.shared = Objects.requireNonNull(shared, "shared");
+        this.guard = Objects.requireNonNull(guard, "guard");
+        this.local = Objects.requireNonNull(local, "local");
+        this.liveInstances = Objects.requireNonNull(liveInstances, "liveInstances");
+        this.failMode = Objects.requireNonNull(failMode, "failMode");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    @Override
+    public RateLimitDecision tryAcquire(String routeId, String clientKey, RateLimitPolicy policy) {
+        RateLimitDecision decision;
+        try {
+            decision = guard.call(OPERATION, () -> shared.acquire(routeId, clientKey, policy, OptionalLong.empty()));
+        } catch (StoreUnavailableException e) {
+            decision = fallback(routeId, clientKey, policy, e);
+        }
+        metrics.record(routeId, decision);
+        return decision;
+    }
+
+    public FailMode failMode() {
+        return failMode;
+    }
+
+    /*
+     * The failure policy. The store is down or in its backoff; the request must not wait for it.
+     * - LOCAL (default): keep limiting, in this instance alone, with this instance's share of the limit:
+     *   capacity and refill divided by the instances last seen alive. The cluster then admits about the
+     *   configured limit in total, the way it did with the store, without trusting the store to come back.
+     * - OPEN: availability over protection: let every request through, uncounted.
+     * - CLOSED: protection over availability: refuse (503 store_unavailable) until the store is back.
+     * Each fallback decision is counted by outcome and logged, at most one line per 10 s.
+     */
+    private RateLimitDecision fallback(String routeId, String clientKey, RateLimitPolicy policy,
+                                       StoreUnavailableException e) {
+        RateLimitDecision decision = switch (failMode) {
+            case LOCAL -> {
+                int instances = Math.max(1, liveInstances.getAsInt());
+                yield local.acquire(routeId, clientKey, policy.share(instances), OptionalLong.empty()).asFallback();
+            }
+            case OPEN -> RateLimitDecision.failOpen(policy);
+            case CLOSED -> RateLimitDecision.storeUnavailable(policy, e.retryAfterSeconds());
+        };
+        RateLimitDecision logged = decision;
+        fallbackLog.warn("store_unavailable",
+                "rate limit store unavailable; fail mode " + failMode.name().toLowerCase() + " decides",
+                line -> line.addKeyValue("route", routeId)
+                        .addKeyValue("fail_mode", failMode.name().toLowerCase())
+                        .addKeyValue("outcome", logged.outcome().tag())
+                        .addKeyValue("store_skipped", e.skipped()),
+                null);
+        return decision;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.apigateway.store;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * Gateway instances sharing one Redis announce themselves in the sorted set
+ * {@code api-gateway:instances} (member = instance id, score = when the heartbeat expires) and read
+ * how many are alive, in one script, in the background. The count serves the {@code local} fail
+ * mode: each instance limits with its share (1/n) of the limit while Redis is unreachable, so the
+ * last count seen before the outage is what matters. Never called on the request path.
+ */
+public class InstanceRegistry implements IntSupplier, AutoCloseable {
+
+    public static final String KEY = "api-gateway:instances";
+    public static final String SCRIPT_LOCATION = "META-INF/scripts/instance_heartbeat.lua";
+    public static final Duration DEFAULT_TTL = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
+
+    private static final Logger log = LoggerFactory.getLogger(InstanceRegistry.class);
+    private static final RedisScript<Long> SCRIPT =
+            RedisScript.of(new ClassPathResource(SCRIPT_LOCATION), Long.class);
+
+    private final StringRedisTemplate redis;
+    private final StoreGuard guard;
+    private final String instanceId;
+    private final Duration ttl;
+    private final Duration interval;
+    private volatile int lastSeen = 1;
+    private ScheduledExecutorService scheduler;
+
+    public InstanceRegistry(StringRedisTemplate redis, StoreGuard guard, String instanceId) {
+        this(redis, guard, instanceId, DEFAULT_TTL, DEFAULT_INTERVAL);
+    }
+
+    public InstanceRegistry(StringRedisTemplate redis, StoreGuard guard, String instanceId, Duration ttl,
+                            Duration interval) {
+        this.redis = redis;
+        this.guard = guard;
+        this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
+        if (interval.compareTo(ttl) >= 0) {
+            throw new IllegalArgumentException("heartbeat interval " + interval + " must be shorter than its TTL " + ttl);
+        }
+        this.ttl = ttl;
+        this.interval = interval;
+    }
+
+    /** Starts the background heartbeat (the first one at once). */
+    public synchronized void start() {
+        if (scheduler != null) {
+            return;
+        }
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "instance-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(this::beatQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends one heartbeat now and returns the live count it read. */
+    public int heartbeat() {
+        Long count = guard.call("heartbeat", () -> redis.execute(SCRIPT, List.of(KEY), instanceId,
+                Long.toString(ttl.toMillis()), ""));
+        if (count != null && count > 0) {
+            lastSeen = (int) Math.min(Integer.MAX_VALUE, count);
+        }
+        return lastSeen;
+    }
+
+    /** Live instances at the last successful heartbeat, this one included; 1 before the first. */
+    public int liveInstances() {
+        return lastSeen;
+    }
+
+    @Override
+    public int getAsInt() {
+        return liveInstances();
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    private void beatQuietly() {
+        try {
+            heartbeat();
+        } catch (StoreUnavailableException e) {
+            // counted and logged by the guard; keep the last count for the local fail mode
+        } catch (RuntimeException e) {
+            log.debug("instance heartbeat failed", e);
+        }
+    }
+
+    /** Stops the heartbeat and leaves the set, so the others' share grows at once (best effort). */
+    @Override
+    public synchronized void close() {
+        if (scheduler == null) {
+            return;
+        }
+        scheduler.shutdownNow();
+        scheduler = null;
+        try {
+            guard.call("heartbeat", () -> redis.opsForZSet().remove(KEY, instanceId));
+        } catch (RuntimeException e) {
+            log.debug("could not leave the instance set", e);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.apigateway.store;
+
+import dev.apigateway.config.GatewayProperties;
+import io.lettuce.core.ClientOptions;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetAddress;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.data.redis.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * The shared state store: which one ({@link StateStoreSelection}, logged once), and for Redis the
+ * {@link StoreGuard} every store call goes through (rate limiter and circuit breaker alike), the
+ * instance registry and the {@code store} health contributor. In memory mode no bean here touches
+ * Redis (Spring Boot's Lettuce factory connects lazily).
+ */
+@Configuration(proxyBeanMethods = false)
+public class StateStoreConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(StateStoreConfiguration.class);
+
+    @Bean
+    StateStoreSelection stateStoreSelection(Environment environment) {
+        StateStoreSelection selection = StateStoreSelection.resolve(environment);
+        if (selection.redis()) {
+            log.atInfo().addKeyValue("event", "state_store").addKeyValue("store", "redis")
+                    .log("state store: redis (shared by every instance) — " + selection.reason());
+        } else {
+            log.atInfo().addKeyValue("event", "state_store").addKeyValue("store", "memory")
+                    .log("state store: memory (single instance) — set REDIS_HOST or REDIS_URL to share state");
+        }
+        return selection;
+    }
+
+    /** Named {@code storeHealthIndicator} in both modes: the health contributor {@code store}. */
+    @Bean("storeHealthIndicator")
+    @ConditionalOnStateStore(StateStoreSelection.Store.MEMORY)
+    StoreHealthIndicator memoryStoreHealthIndicator(StateStoreSelection selection) {
+        return StoreHealthIndicator.memory(selection);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnStateStore(StateStoreSelection.Store.REDIS)
+    static class RedisStateStoreConfiguration {
+
+        /** Fail fast while disconnected instead of queueing commands until they time out. */
+        @Bean
+        LettuceClientOptionsBuilderCustomizer gatewayLettuceFailFast() {
+            return options -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+        }
+
+        @Bean(destroyMethod = "close")
+        StoreGuard storeGuard(GatewayProperties properties, StringRedisTemplate redis, MeterRegistry meters) {
+            return StoreGuard.builder("redis")
+                    .timeout(properties.getStoreTimeout())
+                    .meterRegistry(meters)
+                    .probe(ping(redis))
+                    .build();
+        }
+
+        @Bean(initMethod = "start", destroyMethod = "close")
+        InstanceRegistry instanceRegistry(StringRedisTemplate redis, StoreGuard guard, Environment environment) {
+            String app = environment.getProperty("spring.application.name", "api-gateway");
+            return new InstanceRegistry(redis, guard, app + "-" + hostName() + "-" + UUID.randomUUID().toString().substring(0, 8));
+        }
+
+        @Bean
+        StoreHealthIndicator storeHealthIndicator(StateStoreSelection selection, StoreGuard guard,
+                                                  StringRedisTemplate redis, GatewayProperties properties) {
+            return new StoreHealthIndicator(selection, guard, ping(redis), properties.getRateLimit().getFailMode());
+        }
+
+        private static Supplier<String> ping(StringRedisTemplate redis) {
+            return () -> redis.execute((RedisCallback<String>) RedisConnection::ping);
+        }
+
+        private static String hostName() {
+            try {
+                return InetAddress.getLocalHost().getHostName();
+            } catch (Exception e) {
+                return "unknown-host";
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.apigateway.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class StoreGuardTest {
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T08:00:00Z"));
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final AtomicInteger reached = new AtomicInteger();
+    private final AtomicBoolean storeUp = new AtomicBoolean(true);
+    private final StoreGuard guard = StoreGuard.builder("test")
+            .timeout(Duration.ofMillis(200))
+            .errorThreshold(3)
+            .backoff(Duration.ofMillis(250), Duration.ofSeconds(5))
+            .clock(clock)
+            .meterRegistry(meters)
+            .build();
+
+    private final Supplier<String> store = () -> {
+        reached.incrementAndGet();
+        if (!storeUp.get()) {
+            throw new IllegalStateException("connection refused");
+        }
+        return "ok";
+    };
+
+    @AfterEach
+    void close() {
+        guard.close();
+    }
+
+    @Test
+    void afterThresholdConsecutiveErrorsCallsAreSkippedWithoutTouchingTheStore() {
+        storeUp.set(false);
+        for (int i = 0; i < 3; i++) {
+            StoreUnavailableException e = catchThrowableOfType(StoreUnavailableException.class,
+                    () -> guard.call("rate_limit", store));
+            assertThat(e.skipped()).isFalse();
+            assertThat(e.getCause()).hasMessage("connection refused");
+        }
+        assertThat(guard.isAvailable()).isFalse();
+
+        for (int i = 0; i < 10; i++) {
+            StoreUnavailableException e = catchThrowableOfType(StoreUnavailableException.class,
+                    () -> guard.call("rate_limit", store));
+            assertThat(e.skipped()).isTrue();
+            assertThat(e.retryAfter()).isEqualTo(Duration.ofMillis(250));
+            assertThat(e.retryAfterSeconds()).isEqualTo(1);
+        }
+        assertThat(reached).hasValue(3);
+        assertThat(meters.counter(StoreGuard.ERRORS, "operation", "rate_limit").count()).isEqualTo(3);
+        assertThat(meters.counter(StoreGuard.SKIPPED, "operation", "rate_limit").count()).isEqualTo(10);
+        assertThat(meters.get(StoreGuard.AVAILABLE).gauge().value()).isZero();
+    }
+
+    @Test
+    void aSuccessResetsTheConsecutiveErrorCount() {
+        storeUp.set(false);
+        fail(2);
+        storeUp.set(true);
+        assertThat(guard.call("rate_limit", store)).isEqualTo("ok");
+        storeUp.set(false);
+        fail(2);
+        assertThat(guard.isAvailable()).isTrue();
+    }
+
+    @Test
+    void afterTheBackoffOneTrialCallTestsTheStoreAndItsFailureDoublesTheBackoff() {
+        storeUp.set(false);
+        fail(3);
+        assertThat(reached).hasValue(3);
+
+        clock.advance(Duration.ofMillis(249));
+        assertThatThrownBy(() -> guard.call("rate_limit", store)).isInstanceOf(StoreUnavailableException.class);
+        assertThat(reached).hasValue(3);
+
+        clock.advance(Duration.ofMillis(1)); // backoff over: the next call is the trial, and fails
+        fail(1);
+        assertThat(reached).hasValue(4);
+        StoreUnavailableException skipped = catchThrowableOfType(StoreUnavailableException.class,
+                () -> guard.call("rate_limit", store));
+        assertThat(skipped.skipped()).isTrue();
+        assertThat(skipped.retryAfter()).isEqualTo(Duration.ofMillis(500));
+
+        // 500, 1000, 2000, 4000, then capped at 5000
+        for (long expected : new long[] {500, 1000, 2000, 4000, 5000, 5000}) {
+            clock.advance(Duration.ofMillis(expected));
+            fail(1);
+        }
+        StoreUnavailableException capped = catchThrowableOfType(StoreUnavailableException.class,
+                () -> guard.call("rate_limit", store));
+        assertThat(capped.retryAfter()).isEqualTo(Duration.ofSeconds(5));
+
+        storeUp.set(true);
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(guard.call("rate_limit", store)).isEqualTo("ok");
+        assertThat(guard.isAvailable()).isTrue();
+
+        // recovered: the next outage starts at the first backoff again
+        storeUp.set(false);
+        fail(3);
+        StoreUnavailableException again = catchThrowableOfType(StoreUnavailableException.class,
+                () -> guard.call("rate_limit", store));
+        assertThat(again.retryAfter()).isEqualTo(Duration.ofMillis(250));
+    }
+
+    @Test
+    void aSlowStoreCostsTheCallerAtMostTheTimeout() {
+        Supplier<String> hanging = () -> {
+            reached.incrementAndGet();
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "late";
+        };
+        long start = System.nanoTime();
+        StoreUnavailableException e = catchThrowableOfType(StoreUnavailableException.class,
+                () -> guard.call("rate_limit", hanging));
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(e.skipped()).isFalse();
+        assertThat(e.getMessage()).contains("no answer within 200 ms");
+        assertThat(tookMillis).isLessThan(2_000); // 200 ms plus scheduling, far from the 10 s the call would take
+        assertThat(meters.counter(StoreGuard.ERRORS, "operation", "rate_limit").count()).isEqualTo(1);
+        assertThat(meters.timer(StoreGuard.DURATION, "operation", "rate_limit", "outcome", "error").count()).isEqualTo(1);
+    }
+
+    @Test
+    void successfulCallsAreTimed() {
+        guard.call("rate_limit", store);
+        guard.call("breaker", store);
+        assertThat(meters.timer(StoreGuard.DURATION, "operation", "rate_limit", "outcome", "success").count()).isEqualTo(1);
+        assertThat(meters.timer(StoreGuard.DURATION, "operation", "breaker", "outcome", "success").count()).isEqualTo(1);
+        assertThat(meters.get(StoreGuard.AVAILABLE).gauge().value()).isEqualTo(1);
+    }
+
+    private void fail(int times) {
+        for (int i = 0; i < times; i++) {
+            StoreUnavailableException e = catchThrowableOfType(StoreUnavailableException.class,
+                    () -> guard.call("rate_limit", store));
+            assertThat(e.skipped()).as("call %d reached the store", i + 1).isFalse();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.apigateway.testsupport;
+
+import io.lettuce.core.ClientOptions;
+import java.time.Duration;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/** A Lettuce connection factory as the gateway configures one (fail fast while disconnected). */
+public final class RedisTestClients {
+
+    private RedisTestClients() {
+    }
+
+    public static LettuceConnectionFactory factory(RedisNode node) {
+        return factory(node, Duration.ofSeconds(2));
+    }
+
+    public static LettuceConnectionFactory factory(RedisNode node, Duration commandTimeout) {
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(
+                new RedisStandaloneConfiguration(node.host(), node.port()),
+                LettuceClientConfiguration.builder()
+                        .commandTimeout(commandTimeout)
+                        .clientOptions(ClientOptions.builder()
+                                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                                .build())
+                        .build());
+        factory.afterPropertiesSet();
+        factory.start();
+        return factory;
+    }
+}
