@@ -8,7 +8,10 @@ import java.time.Clock;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import dev.apigateway.routes.RouteSettingsRegistry;
+import dev.apigateway.store.ConditionalOnStateStore;
+import dev.apigateway.store.StateStoreSelection;
+import dev.apigateway.store.StoreGuard;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -44,18 +47,31 @@ public class CircuitBreakerConfiguration {
         return new CircuitBreakersEndpoint(registry);
     }
 
-    /**
-     * Redis-backed breaker state. The switch is {@code gateway.state-store=redis}; at merge it follows the
-     * shared state-store selection (auto/redis/memory) instead.
-     */
+    /** The breaker step of every gateway route; YAML routes name it {@code gatewayCircuitBreaker}. */
+    @Bean(name = "gatewayCircuitBreaker")
+    public CircuitBreakerProcessor gatewayCircuitBreaker(BreakerRegistry registry, RouteSettingsRegistry routes) {
+        return new CircuitBreakerProcessor(registry, routes);
+    }
+
+    /** Redis-backed breaker state, when the state store is Redis (see {@link StateStoreSelection}). */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(prefix = "gateway", name = "state-store", havingValue = "redis")
+    @ConditionalOnStateStore(StateStoreSelection.Store.REDIS)
     static class SharedBreakerStoreConfiguration {
 
-        /** Stand-in for the shared store guard; at merge: {@code guard::call} / {@code guard::isAvailable}. */
+        /** The limiter's store guard: the same bounded wait, error counting and backoff for the breaker's calls. */
         @Bean
-        StoreCalls circuitBreakerStoreCalls() {
-            return StoreCalls.direct();
+        StoreCalls circuitBreakerStoreCalls(StoreGuard guard) {
+            return new StoreCalls() {
+                @Override
+                public <T> T call(String operation, java.util.function.Supplier<T> call) {
+                    return guard.call(operation, call);
+                }
+
+                @Override
+                public boolean available() {
+                    return guard.isAvailable();
+                }
+            };
         }
 
         @Bean

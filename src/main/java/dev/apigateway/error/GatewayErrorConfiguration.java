@@ -1,17 +1,13 @@
 package dev.apigateway.error;
 
 import dev.apigateway.observability.GatewayEvents;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketException;
+import dev.apigateway.circuitbreaker.CircuitOpenException;
+import dev.apigateway.proxy.ProxyHeaders;
+import dev.apigateway.proxy.UpstreamFailures;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteConfigurationBuilder;
-import org.apache.hc.client5.http.ConnectTimeoutException;
-import org.apache.hc.client5.http.HttpHostConnectException;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
-import org.apache.hc.core5.http.NoHttpResponseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -31,6 +27,14 @@ public class GatewayErrorConfiguration extends RouteConfigurationBuilder {
     @Override
     public void configuration() {
         routeConfiguration(ID)
+                .onException(CircuitOpenException.class).handled(true)
+                    .process(e -> {
+                        CircuitOpenException ex = caught(e, CircuitOpenException.class);
+                        ErrorAnswer.write(e, 503, ErrorCodes.CIRCUIT_OPEN, "the circuit breaker of route "
+                                + ex.routeId() + " is open", java.util.Map.of(ProxyHeaders.RETRY_AFTER,
+                                Long.toString(Math.max(1, ex.retryAfterSeconds()))));
+                    })
+                .end()
                 .onException(GatewayException.class).handled(true)
                     .process(e -> {
                         GatewayException ex = caught(e, GatewayException.class);
@@ -48,9 +52,7 @@ public class GatewayErrorConfiguration extends RouteConfigurationBuilder {
                                 "the upstream did not answer in time", java.util.Map.of());
                     })
                 .end()
-                .onException(ConnectTimeoutException.class, HttpHostConnectException.class, ConnectException.class,
-                        NoRouteToHostException.class, UnknownHostException.class, NoHttpResponseException.class,
-                        SocketException.class).handled(true)
+                .onException(UpstreamFailures.unreachable()).handled(true)
                     .process(e -> {
                         GatewayEvents.upstreamUnreachable(e);
                         ErrorAnswer.write(e, 502, ErrorCodes.UPSTREAM_UNREACHABLE,

@@ -19,6 +19,7 @@ public final class GatewayExchange {
     public static final String ORIGINAL_SCHEME = "gateway.scheme";
     public static final String ORIGINAL_HOST = "gateway.host";
     public static final String RESPONSE_HEADERS = "gateway.responseHeaders";
+    public static final String UPSTREAM_START = "gateway.upstreamStart";
     public static final String BOUND_HEADERS = "gateway.boundHeaders";
 
     private GatewayExchange() {

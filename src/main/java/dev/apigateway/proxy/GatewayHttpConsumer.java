@@ -2,6 +2,7 @@ package dev.apigateway.proxy;
 
 import dev.apigateway.error.ErrorBody;
 import dev.apigateway.error.ErrorCodes;
+import dev.apigateway.observability.GatewayMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -41,12 +42,15 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayHttpConsumer.class);
 
     private final ProxySettings settings;
+    private final GatewayMetrics metrics;
     private final SpringBootPlatformHttpBinding responseBinding;
     private final ClientResponseHeaderFilterStrategy responseFilter = new ClientResponseHeaderFilterStrategy();
 
-    public GatewayHttpConsumer(PlatformHttpEndpoint endpoint, Processor processor, ProxySettings settings) {
+    public GatewayHttpConsumer(PlatformHttpEndpoint endpoint, Processor processor, ProxySettings settings,
+                               GatewayMetrics metrics) {
         super(endpoint, processor, Runnable::run);
         this.settings = settings;
+        this.metrics = metrics;
         this.responseBinding = new SpringBootPlatformHttpBinding();
         this.responseBinding.setHeaderFilterStrategy(responseFilter);
         this.responseBinding.setMuteException(true);
@@ -64,6 +68,7 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
         }
         try {
             handle(request, response, requestId);
+            metrics.requestCompleted(routeId(), response.getStatus());
         } catch (Exception e) {
             LOG.atWarn().setCause(e).addKeyValue("event", "gateway_error").addKeyValue("request_id", requestId)
                     .log("Request failed outside the route: {}", e.toString());
@@ -108,6 +113,11 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
                 getProcessor().process(exchange);
             } catch (Exception e) {
                 exchange.setException(e);
+            }
+            Long upstreamStart = exchange.getProperty(GatewayExchange.UPSTREAM_START, Long.class);
+            if (upstreamStart != null) {
+                // the upstream's answer head is in (or it failed): the body streams while the answer is written
+                metrics.upstreamDuration(routeId(), System.nanoTime() - upstreamStart);
             }
             writeResponse(exchange, response, requestId);
         } finally {
@@ -238,6 +248,11 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
         if (extra != null) {
             extra.forEach(response::setHeader);
         }
+    }
+
+    private String routeId() {
+        String id = getRouteId();
+        return id != null ? id : "unknown";
     }
 
     private static String rawPath(HttpServletRequest request) {

@@ -1,5 +1,6 @@
 package dev.apigateway.proxy;
 
+import dev.apigateway.observability.GatewayMetrics;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
@@ -10,15 +11,17 @@ public class GatewayPlatformHttpEngine implements PlatformHttpEngine {
 
     private final int port;
     private final ProxySettings settings;
+    private final GatewayMetrics metrics;
 
-    public GatewayPlatformHttpEngine(int port, ProxySettings settings) {
+    public GatewayPlatformHttpEngine(int port, ProxySettings settings, GatewayMetrics metrics) {
         this.port = port;
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
-        return new GatewayHttpConsumer(endpoint, processor, settings);
+        return new GatewayHttpConsumer(endpoint, processor, settings, metrics);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.apigateway.proxy;
 
 import dev.apigateway.config.GatewayProperties;
+import dev.apigateway.observability.GatewayMetrics;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
 import org.apache.camel.spring.boot.ComponentConfigurationProperties;
@@ -27,8 +28,9 @@ public class ProxyConfiguration {
 
     /** Replaces Camel's Spring Boot engine (it is {@code @ConditionalOnMissingBean}). */
     @Bean(name = "platform-http-engine")
-    PlatformHttpEngine gatewayPlatformHttpEngine(@Value("${server.port:5000}") int port, ProxySettings settings) {
-        return new GatewayPlatformHttpEngine(port, settings);
+    PlatformHttpEngine gatewayPlatformHttpEngine(@Value("${server.port:5000}") int port, ProxySettings settings,
+                                                 GatewayMetrics metrics) {
+        return new GatewayPlatformHttpEngine(port, settings, metrics);
     }
 
     @Bean(name = UpstreamEndpoints.HEADER_FILTER_BEAN)

@@ -22,6 +22,8 @@ public class ProxyRoute extends RouteBuilder {
         from("platform-http:/proxy?matchOnUriPrefix=true")
                 .routeId(ROUTE_ID)
                 .routeConfigurationId(GatewayErrorConfiguration.ID)
+                .process("gatewayRateLimit")
+                .process("gatewayCircuitBreaker")
                 .process("gatewayForward")
                 .to(UpstreamEndpoints.uri(properties.getUpstreamUrl(), properties.getUpstreamTimeout(),
                         properties.getUpstreamConnectTimeout()));

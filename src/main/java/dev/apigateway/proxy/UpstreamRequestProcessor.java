@@ -36,6 +36,7 @@ public class UpstreamRequestProcessor implements Processor {
         forwardedHeaders(exchange, in);
         in.setHeader(ProxyHeaders.REQUEST_ID, GatewayExchange.requestId(exchange));
 
+        exchange.setProperty(GatewayExchange.UPSTREAM_START, System.nanoTime());
         Object body = in.getBody();
         Object original = exchange.getProperty(GatewayExchange.REQUEST_BODY);
         if (body != null && body == original) {

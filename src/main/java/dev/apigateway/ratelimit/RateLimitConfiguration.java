@@ -1,6 +1,7 @@
 package dev.apigateway.ratelimit;
 
 import dev.apigateway.config.GatewayProperties;
+import dev.apigateway.routes.RouteSettingsRegistry;
 import dev.apigateway.store.ConditionalOnStateStore;
 import dev.apigateway.store.InstanceRegistry;
 import dev.apigateway.store.StateStoreSelection;
@@ -22,6 +23,12 @@ public class RateLimitConfiguration {
     RateLimitPolicy defaultRateLimitPolicy(GatewayProperties properties) {
         GatewayProperties.RateLimit rl = properties.getRateLimit();
         return new RateLimitPolicy(rl.getCapacity(), rl.getRefillRate(), rl.getRefillPeriod());
+    }
+
+    /** The rate-limit step of every gateway route; YAML routes name it {@code gatewayRateLimit}. */
+    @Bean(name = "gatewayRateLimit")
+    RateLimitProcessor gatewayRateLimit(RateLimiter rateLimiter, RouteSettingsRegistry routes) {
+        return new RateLimitProcessor(rateLimiter, routes);
     }
 
     @Bean

@@ -1,0 +1,58 @@
+package dev.apigateway.circuitbreaker;
+
+import dev.apigateway.proxy.UpstreamFailures;
+import dev.apigateway.routes.RouteSettingsRegistry;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.SynchronizationAdapter;
+
+/**
+ * The breaker step ({@code gatewayCircuitBreaker}): before the upstream call it takes a permit from the route's
+ * breaker, or throws {@link CircuitOpenException} (503 {@code circuit_open}) without the upstream being called;
+ * when the exchange is done it reports the outcome. An upstream 5xx, a timeout or an unreachable upstream is a
+ * failure; any other answer of the upstream a success. Failures of the gateway's own (a body over the limit while
+ * it streamed, a bug) are neither: they say nothing about the upstream.
+ */
+public class CircuitBreakerProcessor implements Processor {
+
+    private final BreakerRegistry breakers;
+    private final RouteSettingsRegistry routes;
+
+    public CircuitBreakerProcessor(BreakerRegistry breakers, RouteSettingsRegistry routes) {
+        this.breakers = breakers;
+        this.routes = routes;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        String routeId = exchange.getFromRouteId();
+        Permit permit = breakers.acquire(routeId, routes.forRoute(routeId).breaker());
+        exchange.getExchangeExtension().addOnCompletion(new Outcome(permit));
+    }
+
+    private final class Outcome extends SynchronizationAdapter {
+        private final Permit permit;
+
+        Outcome(Permit permit) {
+            this.permit = permit;
+        }
+
+        @Override
+        public void onDone(Exchange exchange) {
+            Throwable failure = exchange.getException() != null ? exchange.getException()
+                    : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+            if (failure != null) {
+                if (UpstreamFailures.isUpstreamFailure(failure)) {
+                    breakers.onFailure(permit);
+                }
+                return;
+            }
+            Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+            if (status != null && status >= 500) {
+                breakers.onFailure(permit);
+            } else {
+                breakers.onSuccess(permit);
+            }
+        }
+    }
+}

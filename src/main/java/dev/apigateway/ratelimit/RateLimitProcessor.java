@@ -1,0 +1,79 @@
+package dev.apigateway.ratelimit;
+
+import dev.apigateway.error.ErrorCodes;
+import dev.apigateway.error.GatewayException;
+import dev.apigateway.proxy.GatewayExchange;
+import dev.apigateway.proxy.ProxyHeaders;
+import dev.apigateway.routes.RouteSettings;
+import dev.apigateway.routes.RouteSettingsRegistry;
+import dev.apigateway.store.RateLimitedLog;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rate-limit step ({@code gatewayRateLimit}): spends a token of the client's bucket on the route, puts the
+ * contract's rate-limit headers on the answer whatever it turns out to be, and refuses with 429
+ * {@code rate_limited} (or 503 {@code store_unavailable} when the store is away and the fail mode is
+ * {@code closed}) before anything else runs.
+ */
+public class RateLimitProcessor implements Processor {
+
+    /** The IETF draft's policy name; one policy per route. */
+    static final String POLICY = "\"default\"";
+
+    private final RateLimiter limiter;
+    private final RouteSettingsRegistry routes;
+    // A 429 storm must not become a log storm: one line per second at most, with the count of the others.
+    private final RateLimitedLog rejections = new RateLimitedLog(
+            LoggerFactory.getLogger("dev.apigateway.events"), Duration.ofSeconds(1), java.time.Clock.systemUTC());
+
+    public RateLimitProcessor(RateLimiter limiter, RouteSettingsRegistry routes) {
+        this.limiter = limiter;
+        this.routes = routes;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        String routeId = exchange.getFromRouteId();
+        RouteSettings route = routes.forRoute(routeId);
+        String key = clientKey(exchange, route);
+        RateLimitDecision decision = limiter.tryAcquire(routeId, key, route.rateLimit());
+
+        Map<String, String> headers = GatewayExchange.responseHeaders(exchange);
+        headers.put("RateLimit-Policy", POLICY + ";q=" + decision.limit() + ";w=" + route.refillWindowSeconds());
+        headers.put("RateLimit", POLICY + ";r=" + decision.remaining() + ";t=" + decision.resetSeconds());
+        headers.put("RateLimit-Limit", Long.toString(decision.limit()));
+        headers.put("RateLimit-Remaining", Long.toString(decision.remaining()));
+        headers.put("RateLimit-Reset", Long.toString(decision.resetSeconds()));
+
+        if (decision.allowed()) {
+            return;
+        }
+        String retryAfter = Long.toString(Math.max(1, decision.retryAfterSeconds()));
+        if (decision.outcome() == RateLimitDecision.Outcome.STORE_UNAVAILABLE) {
+            throw new GatewayException(503, ErrorCodes.STORE_UNAVAILABLE,
+                    "the rate-limit store is unavailable", Map.of(ProxyHeaders.RETRY_AFTER, retryAfter));
+        }
+        rejections.warn("rate_limit_exceeded", "Rate limit exceeded on route " + routeId,
+                line -> line.addKeyValue("route", routeId)
+                        .addKeyValue("client_ip", GatewayExchange.clientIp(exchange))
+                        .addKeyValue("request_id", GatewayExchange.requestId(exchange))
+                        .addKeyValue("retry_after", retryAfter), null);
+        throw new GatewayException(429, ErrorCodes.RATE_LIMITED,
+                "rate limit exceeded, retry after " + retryAfter + " s", Map.of(ProxyHeaders.RETRY_AFTER, retryAfter));
+    }
+
+    /** The route's key header when it names one and the request has it, otherwise the client address. */
+    static String clientKey(Exchange exchange, RouteSettings route) {
+        if (route.keyHeader() != null) {
+            String value = exchange.getMessage().getHeader(route.keyHeader(), String.class);
+            if (value != null && !value.isBlank()) {
+                return "key:" + value;
+            }
+        }
+        return "ip:" + GatewayExchange.clientIp(exchange);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.apigateway.routes;
+
+import dev.apigateway.circuitbreaker.BreakerPolicy;
+import dev.apigateway.ratelimit.RateLimitPolicy;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * What one gateway route forwards to and how it is protected. The built-in proxy route uses the global settings;
+ * a templated route overrides any of them with its parameters.
+ *
+ * @param keyHeader request header whose value keys the rate-limit bucket (an API key); {@code null} keys by client
+ *                  address. A request without the header is keyed by its client address.
+ */
+public record RouteSettings(String routeId, URI upstreamUrl, Duration upstreamTimeout, Duration connectTimeout,
+                            RateLimitPolicy rateLimit, String keyHeader, BreakerPolicy breaker) {
+
+    public RouteSettings {
+        if (routeId == null || routeId.isBlank()) {
+            throw new IllegalArgumentException("a route needs an id");
+        }
+        if (keyHeader != null && keyHeader.isBlank()) {
+            keyHeader = null;
+        }
+    }
+
+    /** Seconds to refill an empty bucket: the {@code w} of {@code RateLimit-Policy}. */
+    public long refillWindowSeconds() {
+        double seconds = (double) rateLimit.capacity() / rateLimit.refillTokens()
+                * rateLimit.refillPeriod().toNanos() / 1e9;
+        return Math.max(1, (long) Math.ceil(seconds));
+    }
+}

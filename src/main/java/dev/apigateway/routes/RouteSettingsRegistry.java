@@ -1,0 +1,47 @@
+package dev.apigateway.routes;
+
+import dev.apigateway.circuitbreaker.BreakerPolicy;
+import dev.apigateway.config.GatewayProperties;
+import dev.apigateway.ratelimit.RateLimitPolicy;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.stereotype.Component;
+
+/**
+ * The settings of every running gateway route, by route id. The steps read them per request with one map look-up;
+ * a route that registered nothing (a full YAML route) gets the global settings under its own id, so its buckets and
+ * breaker are still its own.
+ */
+@Component
+public class RouteSettingsRegistry {
+
+    private final GatewayProperties properties;
+    private final Map<String, RouteSettings> routes = new ConcurrentHashMap<>();
+    private final Map<String, RouteSettings> defaults = new ConcurrentHashMap<>();
+
+    public RouteSettingsRegistry(GatewayProperties properties) {
+        this.properties = properties;
+    }
+
+    public void register(RouteSettings settings) {
+        routes.put(settings.routeId(), settings);
+    }
+
+    public void remove(String routeId) {
+        routes.remove(routeId);
+    }
+
+    public RouteSettings forRoute(String routeId) {
+        RouteSettings settings = routes.get(routeId);
+        return settings != null ? settings : defaults.computeIfAbsent(routeId, this::defaultsFor);
+    }
+
+    /** The global settings, under the given route id. */
+    public RouteSettings defaultsFor(String routeId) {
+        GatewayProperties.RateLimit limit = properties.getRateLimit();
+        return new RouteSettings(routeId, properties.getUpstreamUrl(), properties.getUpstreamTimeout(),
+                properties.getUpstreamConnectTimeout(),
+                new RateLimitPolicy(limit.getCapacity(), limit.getRefillRate(), limit.getRefillPeriod()),
+                null, BreakerPolicy.defaults(properties));
+    }
+}
