@@ -30,8 +30,10 @@ public class CircuitBreakerConfiguration {
     @Bean(destroyMethod = "close")
     public BreakerRegistry breakerRegistry(GatewayProperties properties,
                                            ObjectProvider<RedisBreakerStore> sharedStore,
-                                           ObjectProvider<MeterRegistry> meters) {
-        Clock clock = Clock.systemUTC();
+                                           ObjectProvider<MeterRegistry> meters,
+                                           ObjectProvider<Clock> clocks) {
+        // A Clock bean, where there is one (tests drive time with it), otherwise the system clock.
+        Clock clock = clocks.getIfAvailable(Clock::systemUTC);
         RedisBreakerStore redis = sharedStore.getIfAvailable();
         BreakerStore store = redis != null ? redis : new InMemoryBreakerStore(clock);
         BreakerRegistry registry = new BreakerRegistry(store, BreakerPolicy.defaults(properties),

@@ -1,5 +1,11 @@
 package dev.apigateway.circuitbreaker;
 
+import dev.apigateway.routes.RouteSettingsRegistry;
+import dev.apigateway.store.StateStoreConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.springframework.context.annotation.Bean;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apigateway.config.GatewayProperties;
@@ -23,7 +29,8 @@ class CircuitBreakerConfigurationTest {
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(RedisAutoConfiguration.class, JacksonAutoConfiguration.class,
                     EndpointAutoConfiguration.class))
-            .withUserConfiguration(Settings.class, CircuitBreakerConfiguration.class)
+            .withUserConfiguration(Settings.class, StateStoreConfiguration.class, RouteSettingsRegistry.class,
+                    CircuitBreakerConfiguration.class)
             .withPropertyValues("management.endpoints.web.exposure.include=circuitbreakers",
                     "gateway.circuit-breaker.failure-threshold=2");
 
@@ -52,7 +59,8 @@ class CircuitBreakerConfigurationTest {
     @Test
     void withStateStoreRedisTheBreakerIsSharedThroughRedis() {
         runner.withPropertyValues("gateway.state-store=redis", "spring.data.redis.host=127.0.0.1",
-                        "spring.data.redis.port=" + redis.port(), "spring.data.redis.timeout=2s")
+                        "spring.data.redis.port=" + redis.port(), "spring.data.redis.timeout=2s",
+                        "gateway.store-timeout=2s")
                 .run(context -> {
                     assertThat(context).hasSingleBean(RedisBreakerStore.class)
                             .hasSingleBean(RedisBreakerEventsSubscription.class);
@@ -76,5 +84,9 @@ class CircuitBreakerConfigurationTest {
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties(GatewayProperties.class)
     static class Settings {
+        @Bean
+        MeterRegistry meterRegistry() {
+            return new SimpleMeterRegistry();
+        }
     }
 }

@@ -39,7 +39,13 @@ public final class RawHttp {
 
     /** Sends the request head exactly as given (lines joined with CRLF, blank line added) and then the body. */
     public static Response exchange(int port, String head, byte[] body) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
+        return exchangeFrom("127.0.0.1", port, head, body);
+    }
+
+    /** As {@link #exchange(int, String, byte[])}, from the given local loopback address (127.0.0.2, ...). */
+    public static Response exchangeFrom(String localAddress, int port, String head, byte[] body) throws IOException {
+        try (Socket socket = new Socket(java.net.InetAddress.getByName("127.0.0.1"), port,
+                java.net.InetAddress.getByName(localAddress), 0)) {
             socket.setSoTimeout(15_000);
             OutputStream out = socket.getOutputStream();
             out.write((head.strip().replace("\n", "\r\n") + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
