@@ -45,8 +45,12 @@ public class CircuitBreakerConfiguration {
 
     @Bean
     @ConditionalOnAvailableEndpoint
-    public CircuitBreakersEndpoint circuitBreakersEndpoint(BreakerRegistry registry) {
-        return new CircuitBreakersEndpoint(registry);
+    public CircuitBreakersEndpoint circuitBreakersEndpoint(BreakerRegistry registry,
+                                                           ObjectProvider<org.apache.camel.CamelContext> camel) {
+        return new CircuitBreakersEndpoint(registry, route -> {
+            org.apache.camel.CamelContext context = camel.getIfAvailable();
+            return context != null && context.getRoute(route) != null;
+        });
     }
 
     /** The breaker step of every gateway route; YAML routes name it {@code gatewayCircuitBreaker}. */

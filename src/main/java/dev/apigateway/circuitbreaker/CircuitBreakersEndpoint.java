@@ -19,9 +19,15 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 public class CircuitBreakersEndpoint {
 
     private final BreakerRegistry registry;
+    private final java.util.function.Predicate<String> routeExists;
 
-    public CircuitBreakersEndpoint(BreakerRegistry registry) {
+    /**
+     * @param routeExists whether a route of that id runs on this instance: an operator can force the breaker of a
+     *                    route this instance has not served yet (another instance may have)
+     */
+    public CircuitBreakersEndpoint(BreakerRegistry registry, java.util.function.Predicate<String> routeExists) {
         this.registry = registry;
+        this.routeExists = routeExists;
     }
 
     @ReadOperation
@@ -45,7 +51,7 @@ public class CircuitBreakersEndpoint {
      */
     @WriteOperation
     public BreakerView change(@Selector String route, String action) {
-        if (!registry.knows(route)) {
+        if (!registry.knows(route) && !routeExists.test(route)) {
             throw new InvalidEndpointRequestException("no circuit breaker for route '" + route + "'",
                     "unknown route");
         }

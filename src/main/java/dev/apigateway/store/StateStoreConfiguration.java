@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.data.redis.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -70,6 +71,24 @@ public class StateStoreConfiguration {
         InstanceRegistry instanceRegistry(StringRedisTemplate redis, StoreGuard guard, Environment environment) {
             String app = environment.getProperty("spring.application.name", "api-gateway");
             return new InstanceRegistry(redis, guard, app + "-" + hostName() + "-" + UUID.randomUUID().toString().substring(0, 8));
+        }
+
+        /**
+         * Opens the Redis connection before the web server takes traffic: a first request must not pay for the
+         * connect (and lose its store call to STORE_TIMEOUT_MS). Redis being away does not stop the start: the
+         * fail mode decides then.
+         */
+        @Bean
+        SmartInitializingSingleton redisConnectionWarmUp(StringRedisTemplate redis) {
+            return () -> {
+                try {
+                    ping(redis).get();
+                } catch (RuntimeException e) {
+                    log.atWarn().addKeyValue("event", "store_unavailable")
+                            .log("Redis does not answer at start ({}); serving by RATE_LIMIT_FAIL_MODE until it does",
+                                    e.getMessage());
+                }
+            };
         }
 
         @Bean

@@ -177,6 +177,7 @@ public class StoreGuard implements AutoCloseable {
         if (retry || errors >= errorThreshold) {
             startBackoff(now, retry);
         }
+        log.debug("{} store call {} failed: {}", storeName, operation, what, cause);
         errorLog.warn("store_unavailable", storeName + " store error: " + what,
                 line -> line.addKeyValue("store", storeName)
                         .addKeyValue("operation", operation)

@@ -24,7 +24,7 @@ final class BreakerInstance implements AutoCloseable {
         connections = redis.connectionFactory(commandTimeout);
         store = new RedisBreakerStore(new StringRedisTemplate(connections), StoreCalls.direct(), new ObjectMapper());
         registry = new BreakerRegistry(store, defaults, meters, clock, false, BreakerRegistry.DEFAULT_REFRESH_INTERVAL);
-        endpoint = new CircuitBreakersEndpoint(registry);
+        endpoint = new CircuitBreakersEndpoint(registry, route -> false);
         subscription = new RedisBreakerEventsSubscription(connections, new RedisBreakerEventSubscriber(store, registry),
                 Duration.ofMillis(200));
         subscription.start();

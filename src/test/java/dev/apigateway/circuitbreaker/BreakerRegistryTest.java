@@ -120,7 +120,7 @@ class BreakerRegistryTest {
 
     @Test
     void operatorEndpointForcesOpenAndCloses() {
-        CircuitBreakersEndpoint endpoint = new CircuitBreakersEndpoint(registry);
+        CircuitBreakersEndpoint endpoint = new CircuitBreakersEndpoint(registry, route -> false);
         registry.acquire("r", POLICY);
         BreakerView opened = endpoint.change("r", "open");
         assertThat(opened.state()).isEqualTo(BreakerState.OPEN);

@@ -29,9 +29,8 @@ class SettingsValidationTest {
     })
     void badSettingStopsTheStartWithOneLineNamingIt(String variable, String value, String expected, CapturedOutput output) {
         assertThatThrownBy(() -> new SpringApplicationBuilder(GatewayApplication.class)
-                .properties("server.port=0", "gateway.state-store=memory")
                 .properties(variable + "=" + value)
-                .run()).isInstanceOf(Exception.class);
+                .run("--server.port=0", "--gateway.state-store=memory")).isInstanceOf(Exception.class);
         assertThat(output.getAll()).contains(expected);
     }
 }

@@ -22,10 +22,11 @@ public final class Prometheus {
     }
 
     /**
-     * The value of one sample: {@code name} with every given label (as {@code key="value"} fragments) present;
+     * The sum of the samples of {@code name} that have every given label (as {@code key="value"} fragments);
      * 0 when no such sample exists yet.
      */
     public static double value(String scrape, String name, String... labels) {
+        double sum = 0;
         for (String line : scrape.split("\n")) {
             if (line.startsWith("#") || !(line.startsWith(name + "{") || line.startsWith(name + " "))) {
                 continue;
@@ -35,9 +36,9 @@ public final class Prometheus {
                 all &= line.contains(label);
             }
             if (all) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
-        return 0;
+        return sum;
     }
 }
