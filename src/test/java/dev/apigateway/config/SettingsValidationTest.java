@@ -30,7 +30,7 @@ class SettingsValidationTest {
     void badSettingStopsTheStartWithOneLineNamingIt(String variable, String value, String expected, CapturedOutput output) {
         assertThatThrownBy(() -> new SpringApplicationBuilder(GatewayApplication.class)
                 .properties(variable + "=" + value)
-                .run("--server.port=0", "--gateway.state-store=memory")).isInstanceOf(Exception.class);
+                .run("--server.port=0")).isInstanceOf(Exception.class);
         assertThat(output.getAll()).contains(expected);
     }
 }
