@@ -2,12 +2,16 @@ package dev.apigateway.store;
 
 import dev.apigateway.config.GatewayProperties;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.data.redis.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.autoconfigure.data.redis.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -55,6 +59,16 @@ public class StateStoreConfiguration {
         @Bean
         LettuceClientOptionsBuilderCustomizer gatewayLettuceFailFast() {
             return options -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+        }
+
+        /**
+         * Reconnect attempts at most a second apart (Lettuce's default grows to 30 s), so the gateway
+         * is back on Redis about a second after Redis is.
+         */
+        @Bean
+        ClientResourcesBuilderCustomizer gatewayLettuceReconnectDelay() {
+            return resources -> resources.reconnectDelay(
+                    Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS));
         }
 
         @Bean(destroyMethod = "close")
