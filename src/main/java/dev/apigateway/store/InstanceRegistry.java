@@ -3,13 +3,18 @@ package dev.apigateway.store;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
@@ -26,6 +31,8 @@ public class InstanceRegistry implements IntSupplier, AutoCloseable {
     public static final String SCRIPT_LOCATION = "META-INF/scripts/instance_heartbeat.lua";
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(15);
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
+    /** Longest the start waits for the first connection (Spring's connect timeout is 2 s). */
+    public static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(3);
 
     private static final Logger log = LoggerFactory.getLogger(InstanceRegistry.class);
     private static final RedisScript<Long> SCRIPT =
@@ -55,7 +62,12 @@ public class InstanceRegistry implements IntSupplier, AutoCloseable {
         this.interval = interval;
     }
 
-    /** Starts the background heartbeat (the first one at once). */
+    /**
+     * Connects (waiting at most {@link #WARM_UP_TIMEOUT}), then starts the background heartbeat. A
+     * cold connection takes far longer than {@code STORE_TIMEOUT_MS}; made here, outside the guard,
+     * it does not turn the first requests into store errors. A Redis that is down does not stop
+     * the start: the guard and the fail mode take over.
+     */
     public synchronized void start() {
         if (scheduler != null) {
             return;
@@ -65,6 +77,16 @@ public class InstanceRegistry implements IntSupplier, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        Future<?> warmUp = scheduler.submit(() -> redis.execute((RedisCallback<String>) RedisConnection::ping));
+        try {
+            warmUp.get(WARM_UP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.atWarn().addKeyValue("event", "store_unavailable").addKeyValue("store", "redis")
+                    .addKeyValue("error", String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e))
+                    .log("redis not reachable at start; the fail mode decides until it is");
+        }
         scheduler.scheduleWithFixedDelay(this::beatQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 

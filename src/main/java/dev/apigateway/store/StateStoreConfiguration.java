@@ -13,6 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.data.redis.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.autoconfigure.data.redis.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.boot.autoconfigure.data.redis.RedisConnectionDetails;
+import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -42,6 +44,12 @@ public class StateStoreConfiguration {
                     .log("state store: memory (single instance) — set REDIS_HOST or REDIS_URL to share state");
         }
         return selection;
+    }
+
+    /** Boot's Redis connection details with a blank {@code REDIS_URL} treated as unset (both modes). */
+    @Bean
+    RedisConnectionDetails redisConnectionDetails(RedisProperties properties) {
+        return new GatewayRedisConnectionDetails(properties);
     }
 
     /** Named {@code storeHealthIndicator} in both modes: the health contributor {@code store}. */

@@ -88,6 +88,19 @@ class StateStoreConfigurationTest {
     }
 
     @Test
+    void anEmptyRedisUrlAsApplicationYmlDefaultsItIsTreatedAsUnset(RedisNode redis) {
+        runner.withPropertyValues("spring.data.redis.url=", "spring.data.redis.host=127.0.0.1",
+                "spring.data.redis.port=" + redis.port(), "gateway.state-store=redis").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(RateLimiter.class)
+                    .tryAcquire("proxy-default", "10.0.0.1", RateLimitPolicy.of(10, 1, 1)).outcome())
+                    .isEqualTo(Outcome.ALLOWED);
+        });
+        runner.withPropertyValues("spring.data.redis.url=", "spring.data.redis.password=").run(context ->
+                assertThat(context).hasNotFailed());
+    }
+
+    @Test
     void readinessIsDownWhenRedisIsUnreachableAndTheFailModeIsClosed() throws Exception {
         int nothingListens;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
