@@ -88,7 +88,8 @@ public class StateStoreConfiguration {
                     .build();
         }
 
-        @Bean(initMethod = "start", destroyMethod = "close")
+        /** A SmartLifecycle: connects and starts beating once the connection factory has started. */
+        @Bean(destroyMethod = "close")
         InstanceRegistry instanceRegistry(StringRedisTemplate redis, StoreGuard guard, Environment environment) {
             String app = environment.getProperty("spring.application.name", "api-gateway");
             return new InstanceRegistry(redis, guard, app + "-" + hostName() + "-" + UUID.randomUUID().toString().substring(0, 8));
