@@ -15,6 +15,7 @@ import org.springframework.boot.autoconfigure.data.redis.ClientResourcesBuilderC
 import org.springframework.boot.autoconfigure.data.redis.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.boot.autoconfigure.data.redis.RedisConnectionDetails;
 import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -48,7 +49,10 @@ public class StateStoreConfiguration {
 
     /** Boot's Redis connection details with a blank {@code REDIS_URL} treated as unset (both modes). */
     @Bean
-    RedisConnectionDetails redisConnectionDetails(RedisProperties properties) {
+    RedisConnectionDetails redisConnectionDetails(Environment environment) {
+        // bound here rather than injected, so this works whether or not Boot's RedisProperties bean exists yet
+        RedisProperties properties = Binder.get(environment).bind("spring.data.redis", RedisProperties.class)
+                .orElseGet(RedisProperties::new);
         return new GatewayRedisConnectionDetails(properties);
     }
 
