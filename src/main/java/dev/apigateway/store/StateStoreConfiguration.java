@@ -2,14 +2,17 @@ package dev.apigateway.store;
 
 import dev.apigateway.config.GatewayProperties;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.data.redis.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.autoconfigure.data.redis.LettuceClientOptionsBuilderCustomizer;
-import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -58,6 +61,16 @@ public class StateStoreConfiguration {
             return options -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
         }
 
+        /**
+         * Reconnect attempts at most a second apart (Lettuce's default grows to 30 s), so the gateway
+         * is back on Redis about a second after Redis is.
+         */
+        @Bean
+        ClientResourcesBuilderCustomizer gatewayLettuceReconnectDelay() {
+            return resources -> resources.reconnectDelay(
+                    Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS));
+        }
+
         @Bean(destroyMethod = "close")
         StoreGuard storeGuard(GatewayProperties properties, StringRedisTemplate redis, MeterRegistry meters) {
             return StoreGuard.builder("redis")
@@ -67,28 +80,11 @@ public class StateStoreConfiguration {
                     .build();
         }
 
-        @Bean(initMethod = "start", destroyMethod = "close")
+        /** A SmartLifecycle: connects and starts beating once the connection factory has started. */
+        @Bean(destroyMethod = "close")
         InstanceRegistry instanceRegistry(StringRedisTemplate redis, StoreGuard guard, Environment environment) {
             String app = environment.getProperty("spring.application.name", "api-gateway");
             return new InstanceRegistry(redis, guard, app + "-" + hostName() + "-" + UUID.randomUUID().toString().substring(0, 8));
-        }
-
-        /**
-         * Opens the Redis connection before the web server takes traffic: a first request must not pay for the
-         * connect (and lose its store call to STORE_TIMEOUT_MS). Redis being away does not stop the start: the
-         * fail mode decides then.
-         */
-        @Bean
-        SmartInitializingSingleton redisConnectionWarmUp(StringRedisTemplate redis) {
-            return () -> {
-                try {
-                    ping(redis).get();
-                } catch (RuntimeException e) {
-                    log.atWarn().addKeyValue("event", "store_unavailable")
-                            .log("Redis does not answer at start ({}); serving by RATE_LIMIT_FAIL_MODE until it does",
-                                    e.getMessage());
-                }
-            };
         }
 
         @Bean

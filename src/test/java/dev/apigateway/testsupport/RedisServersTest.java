@@ -29,6 +29,22 @@ class RedisServersTest {
     }
 
     @Test
+    void theSharedServerIsOnePerJvmAndFeedsSpringProperties() {
+        RedisNode shared = RedisServers.shared();
+        assertThat(RedisServers.shared()).isSameAs(shared);
+        java.util.Map<String, Object> props = new java.util.HashMap<>();
+        shared.registerSpringProperties(new org.springframework.test.context.DynamicPropertyRegistry() {
+            @Override
+            public void add(String name, java.util.function.Supplier<Object> value) {
+                props.put(name, value.get());
+            }
+        });
+        assertThat(props).containsEntry("spring.data.redis.url", "redis://127.0.0.1:" + shared.port())
+                .containsEntry("gateway.state-store", "redis");
+        assertThat(shared.command("PING")).isEqualTo("PONG");
+    }
+
+    @Test
     void startsAThreeMasterClusterOnLoopback() {
         try (RedisCluster cluster = RedisServers.startCluster(3)) {
             assertThat(cluster.nodes()).hasSize(3);
