@@ -26,7 +26,11 @@ public class CircuitBreakerProcessor implements Processor {
     @Override
     public void process(Exchange exchange) {
         String routeId = exchange.getFromRouteId();
-        Permit permit = breakers.acquire(routeId, routes.forRoute(routeId).breaker());
+        BreakerPolicy policy = routes.forRoute(routeId).breaker();
+        if (policy == null) {
+            return;
+        }
+        Permit permit = breakers.acquire(routeId, policy);
         exchange.getExchangeExtension().addOnCompletion(new Outcome(permit));
     }
 

@@ -75,6 +75,8 @@ public class GatewayProperties {
 
     /** Token-bucket defaults for every route that does not set its own. */
     public static class RateLimit {
+        /** Whether routes limit requests at all unless they say otherwise ({@code RATE_LIMIT_ENABLED}). */
+        private boolean enabled = true;
         /** Bucket size: the largest burst ({@code RATE_LIMIT_CAPACITY}). */
         @Min(1)
         private long capacity = 100;
@@ -89,6 +91,8 @@ public class GatewayProperties {
         @NotNull
         private FailMode failMode = FailMode.LOCAL;
 
+        public boolean isEnabled() { return enabled; }
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
         public long getCapacity() { return capacity; }
         public void setCapacity(long capacity) { this.capacity = capacity; }
         public long getRefillRate() { return refillRate; }
@@ -101,6 +105,8 @@ public class GatewayProperties {
 
     /** Circuit-breaker defaults for every route that does not set its own. */
     public static class CircuitBreaker {
+        /** Whether routes have a circuit breaker unless they say otherwise ({@code CIRCUIT_BREAKER_ENABLED}). */
+        private boolean enabled = true;
         /** Consecutive failures that open the breaker ({@code CIRCUIT_BREAKER_FAILURE_THRESHOLD}). */
         @Min(1)
         private int failureThreshold = 5;
@@ -113,6 +119,8 @@ public class GatewayProperties {
         @NotNull
         private Duration resetTimeout = Duration.ofSeconds(60);
 
+        public boolean isEnabled() { return enabled; }
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
         public int getFailureThreshold() { return failureThreshold; }
         public void setFailureThreshold(int failureThreshold) { this.failureThreshold = failureThreshold; }
         public Duration getWindow() { return window; }

@@ -39,6 +39,9 @@ public class RateLimitProcessor implements Processor {
     public void process(Exchange exchange) {
         String routeId = exchange.getFromRouteId();
         RouteSettings route = routes.forRoute(routeId);
+        if (route.rateLimit() == null) {
+            return;
+        }
         String key = clientKey(exchange, route);
         RateLimitDecision decision = limiter.tryAcquire(routeId, key, route.rateLimit());
 

@@ -9,6 +9,8 @@ import java.time.Duration;
  * What one gateway route forwards to and how it is protected. The built-in proxy route uses the global settings;
  * a templated route overrides any of them with its parameters.
  *
+ * @param rateLimit the route's token bucket; {@code null} when the route is not rate-limited
+ * @param breaker   the route's circuit breaker; {@code null} when the route has none
  * @param keyHeader request header whose value keys the rate-limit bucket (an API key); {@code null} keys by client
  *                  address. A request without the header is keyed by its client address.
  */
@@ -26,6 +28,9 @@ public record RouteSettings(String routeId, URI upstreamUrl, Duration upstreamTi
 
     /** Seconds to refill an empty bucket: the {@code w} of {@code RateLimit-Policy}. */
     public long refillWindowSeconds() {
+        if (rateLimit == null) {
+            return 0;
+        }
         double seconds = (double) rateLimit.capacity() / rateLimit.refillTokens()
                 * rateLimit.refillPeriod().toNanos() / 1e9;
         return Math.max(1, (long) Math.ceil(seconds));

@@ -41,7 +41,8 @@ public class RouteSettingsRegistry {
         GatewayProperties.RateLimit limit = properties.getRateLimit();
         return new RouteSettings(routeId, properties.getUpstreamUrl(), properties.getUpstreamTimeout(),
                 properties.getUpstreamConnectTimeout(),
-                new RateLimitPolicy(limit.getCapacity(), limit.getRefillRate(), limit.getRefillPeriod()),
-                null, BreakerPolicy.defaults(properties));
+                limit.isEnabled()
+                        ? new RateLimitPolicy(limit.getCapacity(), limit.getRefillRate(), limit.getRefillPeriod()) : null,
+                null, properties.getCircuitBreaker().isEnabled() ? BreakerPolicy.defaults(properties) : null);
     }
 }

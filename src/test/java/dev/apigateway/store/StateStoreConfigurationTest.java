@@ -1,5 +1,7 @@
 package dev.apigateway.store;
 
+import dev.apigateway.routes.RouteSettingsRegistry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -41,7 +43,8 @@ class StateStoreConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(RedisAutoConfiguration.class))
-            .withUserConfiguration(Properties.class, StateStoreConfiguration.class, RateLimitConfiguration.class)
+            .withUserConfiguration(Properties.class, StateStoreConfiguration.class, RouteSettingsRegistry.class,
+                    RateLimitConfiguration.class)
             .withBean(MeterRegistry.class, SimpleMeterRegistry::new);
 
     @Test
@@ -85,19 +88,6 @@ class StateStoreConfigurationTest {
                     .isEqualTo(Status.UP);
         });
         assertThat(output.getOut()).contains("state store: redis (shared by every instance)");
-    }
-
-    @Test
-    void anEmptyRedisUrlAsApplicationYmlDefaultsItIsTreatedAsUnset(RedisNode redis) {
-        runner.withPropertyValues("spring.data.redis.url=", "spring.data.redis.host=127.0.0.1",
-                "spring.data.redis.port=" + redis.port(), "gateway.state-store=redis").run(context -> {
-            assertThat(context).hasNotFailed();
-            assertThat(context.getBean(RateLimiter.class)
-                    .tryAcquire("proxy-default", "10.0.0.1", RateLimitPolicy.of(10, 1, 1)).outcome())
-                    .isEqualTo(Outcome.ALLOWED);
-        });
-        runner.withPropertyValues("spring.data.redis.url=", "spring.data.redis.password=").run(context ->
-                assertThat(context).hasNotFailed());
     }
 
     @Test
