@@ -13,7 +13,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.Processor;
@@ -64,7 +63,7 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
     public java.util.concurrent.CompletableFuture<Void> service(HttpServletRequest request, HttpServletResponse response) {
         String requestId = RequestIdFilter.requestId(request);
         if (requestId == null) {
-            requestId = UUID.randomUUID().toString();
+            requestId = RequestIdFilter.newId();
         }
         try {
             handle(request, response, requestId);

@@ -6,7 +6,6 @@ import dev.apigateway.proxy.ProxyHeaders;
 import dev.apigateway.proxy.RequestIdFilter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
@@ -25,7 +24,7 @@ public class JsonErrorReportValve extends ErrorReportValve {
         }
         String requestId = RequestIdFilter.requestId(request.getRequest());
         if (requestId == null) {
-            requestId = UUID.randomUUID().toString();
+            requestId = RequestIdFilter.newId();
             response.setHeader(ProxyHeaders.REQUEST_ID, requestId);
         }
         String code = switch (status) {

@@ -175,6 +175,20 @@ class ProxyForwardingTest extends AbstractGatewayTest {
     }
 
     @Test
+    void formBodiesOfPutPatchAndDeleteStreamThroughUnread() throws Exception {
+        String form = "a=1&b=two&CamelHttpMethod=GET";
+        for (String method : new String[] {"PUT", "PATCH", "POST"}) {
+            HttpResponse<String> response = send(HttpRequest.newBuilder(gateway("/proxy/echo"))
+                    .method(method, HttpRequest.BodyPublishers.ofString(form))
+                    .header("Content-Type", "application/x-www-form-urlencoded"));
+            assertThat(response.statusCode()).as(method).isEqualTo(200);
+            RecordedRequest seen = upstream.lastRequest().orElseThrow();
+            assertThat(seen.method()).isEqualTo(method);
+            assertThat(seen.bodySha256()).as(method).isEqualTo(sha256(form.getBytes()));
+        }
+    }
+
+    @Test
     void oneClientsCookiesNeverRideOnAnotherClientsRequest() throws Exception {
         HttpResponse<String> setting = get("/proxy/cookies/set?session=client-a");
         assertThat(setting.headers().allValues("Set-Cookie")).anyMatch(c -> c.startsWith("session=client-a"));
