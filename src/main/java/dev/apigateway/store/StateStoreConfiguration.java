@@ -75,6 +75,8 @@ public class StateStoreConfiguration {
         StoreGuard storeGuard(GatewayProperties properties, StringRedisTemplate redis, MeterRegistry meters) {
             return StoreGuard.builder("redis")
                     .timeout(properties.getStoreTimeout())
+                    // spring.data.redis.timeout follows STORE_TIMEOUT_MS in application.yml
+                    .inlineWhenHealthy(true)
                     .meterRegistry(meters)
                     .probe(ping(redis))
                     .build();

@@ -72,6 +72,9 @@ public class StoreGuard implements AutoCloseable {
     private final AtomicInteger consecutiveErrors = new AtomicInteger();
     private final AtomicBoolean trialInFlight = new AtomicBoolean();
     private final Object transitions = new Object();
+    private final boolean inlineWhenHealthy;
+    /** True after a success, false after an error: whether the next call may run on the caller's thread. */
+    private volatile boolean healthy;
     private volatile boolean unavailable;
     private volatile long unavailableUntilMillis;
     private Duration currentBackoff;
@@ -86,6 +89,7 @@ public class StoreGuard implements AutoCloseable {
         this.probe = b.probe;
         this.meters = b.meters;
         this.currentBackoff = b.initialBackoff;
+        this.inlineWhenHealthy = b.inlineWhenHealthy;
         this.errorLog = new RateLimitedLog(log, b.logInterval, b.clock);
         this.callPool = new ThreadPoolExecutor(0, b.maxConcurrentCalls, 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), daemonThreads("store-call-" + storeName));
@@ -142,6 +146,19 @@ public class StoreGuard implements AutoCloseable {
     private <T> T invoke(String operation, Supplier<T> call, boolean retry) {
         OperationMeters m = meters(operation);
         long start = System.nanoTime();
+        if (inlineWhenHealthy && healthy && !retry) {
+            // The hot path: no thread hand-off. The client's own command timeout bounds the wait.
+            T result;
+            try {
+                result = call.get();
+            } catch (RuntimeException e) {
+                healthy = false;
+                throw failed(operation, m, start, retry, "store call failed", e);
+            }
+            m.success.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            succeeded();
+            return result;
+        }
         Future<T> future;
         try {
             future = callPool.submit(call::get);
@@ -154,11 +171,13 @@ public class StoreGuard implements AutoCloseable {
             succeeded();
             return result;
         } catch (TimeoutException e) {
+            healthy = false;
             // not interrupted: the call may be connecting (cold start); letting it finish on the pool
             // thread, bounded by the client's own timeouts, means the next call finds the connection
             future.cancel(false);
             throw failed(operation, m, start, retry, "no answer within " + timeout().toMillis() + " ms", e);
         } catch (ExecutionException e) {
+            healthy = false;
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw failed(operation, m, start, retry, "store call failed", cause);
         } catch (InterruptedException e) {
@@ -188,6 +207,9 @@ public class StoreGuard implements AutoCloseable {
     }
 
     private void succeeded() {
+        if (!healthy) {
+            healthy = true;
+        }
         if (consecutiveErrors.get() != 0) {
             consecutiveErrors.set(0);
         }
@@ -304,6 +326,7 @@ public class StoreGuard implements AutoCloseable {
         private Supplier<?> probe;
         private MeterRegistry meters = new SimpleMeterRegistry();
         private int maxConcurrentCalls = 256;
+        private boolean inlineWhenHealthy;
 
         private Builder(String storeName) {
             this.storeName = Objects.requireNonNull(storeName, "storeName");
@@ -365,6 +388,17 @@ public class StoreGuard implements AutoCloseable {
         }
 
         /** Store calls waiting at once; beyond it a call fails at once [256]. */
+        /**
+         * While the store answers, run calls on the caller's thread instead of the bounded pool. Only for a client
+         * whose own command timeout is the guard's timeout (Lettuce's {@code spring.data.redis.timeout} follows
+         * {@code STORE_TIMEOUT_MS}); after any error, calls go through the pool again until one succeeds, because a
+         * reconnecting client can block past its command timeout.
+         */
+        public Builder inlineWhenHealthy(boolean inlineWhenHealthy) {
+            this.inlineWhenHealthy = inlineWhenHealthy;
+            return this;
+        }
+
         public Builder maxConcurrentCalls(int maxConcurrentCalls) {
             if (maxConcurrentCalls < 1) {
                 throw new IllegalArgumentException("maxConcurrentCalls must be at least 1, was " + maxConcurrentCalls);

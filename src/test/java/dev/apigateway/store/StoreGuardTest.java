@@ -153,4 +153,24 @@ class StoreGuardTest {
             assertThat(e.skipped()).as("call %d reached the store", i + 1).isFalse();
         }
     }
+
+    @Test
+    void whileTheStoreAnswersCallsRunOnTheCallersThreadAndAfterAnErrorOnTheBoundedPool() {
+        StoreGuard inline = StoreGuard.builder("inline").timeout(Duration.ofMillis(200)).errorThreshold(3)
+                .backoff(Duration.ofMillis(250), Duration.ofSeconds(5)).clock(clock).meterRegistry(meters)
+                .inlineWhenHealthy(true).build();
+        try {
+            Thread caller = Thread.currentThread();
+            // not known healthy yet: the first call is bounded by the pool
+            assertThat(inline.call("op", Thread::currentThread)).isNotSameAs(caller);
+            assertThat(inline.call("op", Thread::currentThread)).isSameAs(caller);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> inline.call("op", () -> {
+                throw new IllegalStateException("connection reset");
+            })).isInstanceOf(StoreUnavailableException.class);
+            assertThat(inline.call("op", Thread::currentThread)).isNotSameAs(caller);
+            assertThat(inline.call("op", Thread::currentThread)).isSameAs(caller);
+        } finally {
+            inline.close();
+        }
+    }
 }
