@@ -50,7 +50,7 @@ class RedisBreakerStoreTest extends BreakerStoreContract {
         trip();
         String key = "api-gateway:circuit-breaker:{" + route + "}";
         assertThat(RedisBreakerStore.key(route)).isEqualTo(key);
-        assertThat(redis.command("TYPE", key).trim()).isEqualTo("+hash");
+        assertThat(redis.command("TYPE", key).trim()).isEqualTo("hash");
         assertThat(redis.command("HGET", key, "state").trim()).isEqualTo("OPEN");
         assertThat(redis.command("HGET", key, "generation").trim()).isEqualTo("1");
         assertThat(redis.command("HGET", key, "opened_until_ms").trim()).isEqualTo(Long.toString(T0 + 2 + 30_000));
@@ -70,6 +70,6 @@ class RedisBreakerStoreTest extends BreakerStoreContract {
         BreakerSnapshot s = storeA.read(route, T0);
         assertThat(s.state()).isEqualTo(BreakerState.CLOSED);
         assertThat(s.generation()).isZero();
-        assertThat(redis.command("EXISTS", RedisBreakerStore.key(route)).trim()).isEqualTo(":0");
+        assertThat(redis.command("EXISTS", RedisBreakerStore.key(route)).trim()).isEqualTo("0");
     }
 }
