@@ -139,7 +139,17 @@ public final class RedisBreakerStore implements BreakerStore {
     }
 
     @SuppressWarnings("rawtypes")
+    /** One script: the shared prelude (clock, hash read), the script's own rules, the shared epilogue (write, reply). */
     private static RedisScript<List> script(String name) {
-        return RedisScript.of(new ClassPathResource("META-INF/scripts/circuit_breaker_" + name + ".lua"), List.class);
+        return RedisScript.of(text("prelude") + text(name) + text("epilogue"), List.class);
+    }
+
+    private static String text(String name) {
+        try (java.io.InputStream in = new ClassPathResource("META-INF/scripts/circuit_breaker_" + name + ".lua")
+                .getInputStream()) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("circuit breaker script " + name, e);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.apigateway.circuitbreaker;
 
+import dev.apigateway.testsupport.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +17,7 @@ class BreakerRegistryRedisOutageTest {
             Duration.ofSeconds(11));
     static final String ROUTE = "proxy-default";
 
-    private final TestClock clock = new TestClock(1_700_000_000_000L);
+    private final MutableClock clock = new MutableClock(java.time.Instant.ofEpochMilli(1_700_000_000_000L));
     private TestRedisServer redis;
     private BreakerInstance a;
 

@@ -1,5 +1,7 @@
 package dev.apigateway.circuitbreaker;
 
+import dev.apigateway.testsupport.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,7 +29,7 @@ class BreakerRegistryRedisTest {
     private static final AtomicInteger ROUTES = new AtomicInteger();
 
     private static TestRedisServer redis;
-    private static final TestClock clock = new TestClock(1_700_000_000_000L);
+    private static final MutableClock clock = new MutableClock(java.time.Instant.ofEpochMilli(1_700_000_000_000L));
     private static BreakerInstance a;
     private static BreakerInstance b;
     private String route;

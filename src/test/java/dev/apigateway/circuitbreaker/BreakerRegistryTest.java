@@ -1,5 +1,7 @@
 package dev.apigateway.circuitbreaker;
 
+import dev.apigateway.testsupport.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,7 +23,7 @@ class BreakerRegistryTest {
     static final BreakerPolicy POLICY = new BreakerPolicy(3, Duration.ofSeconds(60), Duration.ofSeconds(30),
             Duration.ofSeconds(11));
 
-    private final TestClock clock = new TestClock(1_700_000_000_000L);
+    private final MutableClock clock = new MutableClock(java.time.Instant.ofEpochMilli(1_700_000_000_000L));
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final BreakerRegistry registry = new BreakerRegistry(new InMemoryBreakerStore(clock), POLICY, meters,
             clock, false, BreakerRegistry.DEFAULT_REFRESH_INTERVAL);

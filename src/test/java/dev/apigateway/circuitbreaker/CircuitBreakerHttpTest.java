@@ -1,5 +1,7 @@
 package dev.apigateway.circuitbreaker;
 
+import dev.apigateway.testsupport.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,7 +43,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class CircuitBreakerHttpTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TestClock CLOCK = new TestClock(1_700_000_000_000L);
+    private static final MutableClock CLOCK = new MutableClock(java.time.Instant.ofEpochMilli(1_700_000_000_000L));
 
     @TestConfiguration
     static class DrivenTime {

@@ -1,4 +1,4 @@
-package dev.apigateway.store;
+package dev.apigateway.testsupport;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
+/** A clock the test moves by hand. */
 public final class MutableClock extends Clock {
 
     private volatile Instant now;
