@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
@@ -248,6 +250,31 @@ class MonitoringContractTest {
                 .as("metrics named by monitoring/alerts.yml or the Grafana dashboard but not exported "
                         + "(the whole scrape is in target/monitoring-contract-scrape.txt)")
                 .isEmpty();
+
+        // and a label matcher must select something: state="OPEN" on a gauge tagged state="open" never fires
+        List<String> unmatched = new ArrayList<>();
+        for (String expr : MonitoringQueries.expressions()) {
+            Matcher selector = SELECTOR.matcher(expr);
+            while (selector.find()) {
+                String name = selector.group(1);
+                if (!queried.contains(name)) {
+                    continue; // Prometheus's or redis_exporter's
+                }
+                Matcher matcher = LABEL_MATCHER.matcher(selector.group(2));
+                while (matcher.find()) {
+                    String label = matcher.group(1);
+                    String op = matcher.group(2);
+                    String value = matcher.group(3);
+                    if (TARGET_LABELS.contains(label) || value.contains("$") || op.startsWith("!")) {
+                        continue;
+                    }
+                    if (!anySample(scrape, name, label, op, value)) {
+                        unmatched.add(name + "{" + label + op + "\"" + value + "\"} in: " + expr);
+                    }
+                }
+            }
+        }
+        assertThat(unmatched).as("label matchers of monitoring/ that select no exported sample").isEmpty();
     }
 
     @Test
@@ -263,6 +290,33 @@ class MonitoringContractTest {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------
+
+    private static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*\\{([^}]*)}");
+    private static final Pattern LABEL_MATCHER =
+            Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!=|!~|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern SAMPLE_LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+    /** Labels Prometheus puts on every sample of a target; not in the gateway's own exposition. */
+    private static final Set<String> TARGET_LABELS = Set.of("job", "instance");
+
+    /** Whether a sample of {@code name} has {@code label} equal to (=) or fully matching (=~) {@code value}. */
+    private static boolean anySample(String scrape, String name, String label, String op, String value) {
+        Pattern regex = op.equals("=~") ? Pattern.compile(value) : null;
+        for (String line : scrape.split("\n")) {
+            if (!line.startsWith(name + "{")) {
+                continue;
+            }
+            Matcher sampleLabel = SAMPLE_LABEL.matcher(line.substring(name.length(), line.lastIndexOf('}') + 1));
+            while (sampleLabel.find()) {
+                if (sampleLabel.group(1).equals(label)) {
+                    String actual = sampleLabel.group(2);
+                    if (regex != null ? regex.matcher(actual).matches() : actual.equals(value)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
 
     private static RawHttp.Response get(String from, String path, String requestId) throws Exception {
         return RawHttp.exchangeFrom(from, gateway.port(), "GET " + path + " HTTP/1.1\nHost: gateway.test\n"
