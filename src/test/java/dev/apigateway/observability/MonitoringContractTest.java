@@ -242,6 +242,8 @@ class MonitoringContractTest {
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target/monitoring-contract-scrape.txt"), scrape);
         Set<String> exported = sampleNames(scrape);
+        // a real histogram (buckets for p50/p95/p99 in PromQL), not a summary with client-side quantiles
+        assertThat(scrape).contains("# TYPE gateway_upstream_duration_seconds histogram");
         Set<String> queried = MonitoringQueries.metricNames();
         assertThat(queried).as("metric names in monitoring/").isNotEmpty();
         Set<String> missing = new TreeSet<>(queried);
