@@ -1,6 +1,7 @@
 package dev.apigateway.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -73,6 +74,12 @@ class LogFormatTest {
                 .filter(l -> l.contains("log-format-text")).toList();
         assertThat(lines).hasSize(1);
         assertThat(lines.get(0)).doesNotStartWith("{").contains("WARN", "plain line log-format-text");
+    }
+
+    @Test
+    void unknownFormatStopsTheStartNamingIt() {
+        assertThatThrownBy(() -> initializeLogging(environment(Map.of("LOG_FORMAT", "xml"))))
+                .hasStackTraceContaining("xml");
     }
 
     private static String consoleFormat(Map<String, Object> variables) throws Exception {
