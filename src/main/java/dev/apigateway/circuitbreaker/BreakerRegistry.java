@@ -2,6 +2,7 @@ package dev.apigateway.circuitbreaker;
 
 import dev.apigateway.circuitbreaker.BreakerUpdate.Outcome;
 import dev.apigateway.circuitbreaker.Permit.Source;
+import dev.apigateway.observability.ContextAwareEventBuilder;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
 import io.micrometer.core.instrument.Gauge;
@@ -350,7 +351,8 @@ public final class BreakerRegistry implements AutoCloseable {
             rb.offer(after);
         }
         String sourceLabel = source == Source.LOCAL ? "local" : storeLabel();
-        log.atInfo()
+        // on a request's thread its request_id, route and client_ip are in the log context: not added twice
+        ContextAwareEventBuilder.of(log.atInfo())
                 .addKeyValue("event", "circuit_breaker_transition")
                 .addKeyValue("route", rb.route)
                 .addKeyValue("from", from.label())
@@ -364,7 +366,8 @@ public final class BreakerRegistry implements AutoCloseable {
                 store.publish(new BreakerEvent(instanceId, from, to, forced, after));
             } catch (RuntimeException e) {
                 // the others catch up at their next periodic read
-                log.atWarn().addKeyValue("event", "circuit_breaker_publish_failed").addKeyValue("route", rb.route)
+                ContextAwareEventBuilder.of(log.atWarn()).addKeyValue("event", "circuit_breaker_publish_failed")
+                        .addKeyValue("route", rb.route)
                         .log("could not publish circuit breaker transition: {}", e.toString());
             }
         }

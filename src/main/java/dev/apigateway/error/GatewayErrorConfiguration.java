@@ -1,5 +1,6 @@
 package dev.apigateway.error;
 
+import dev.apigateway.observability.ContextAwareEventBuilder;
 import dev.apigateway.observability.GatewayEvents;
 import dev.apigateway.circuitbreaker.CircuitOpenException;
 import dev.apigateway.proxy.ProxyHeaders;
@@ -66,7 +67,7 @@ public class GatewayErrorConfiguration extends RouteConfigurationBuilder {
                 .onException(Exception.class).handled(true)
                     .process(e -> {
                         Exception ex = e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-                        LOG.atError().setCause(ex).addKeyValue("event", "gateway_error")
+                        ContextAwareEventBuilder.of(LOG.atError()).setCause(ex).addKeyValue("event", "gateway_error")
                                 .addKeyValue("route", e.getFromRouteId())
                                 .log("Unexpected failure in route {}", e.getFromRouteId());
                         ErrorAnswer.write(e, 500, ErrorCodes.INTERNAL_ERROR,

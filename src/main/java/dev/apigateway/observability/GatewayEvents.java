@@ -5,7 +5,10 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The contract's log events caused by a request, each with route, client address and request id. */
+/**
+ * The contract's log events caused by a request, each with route, client address and request id (from the log
+ * context when the request is being handled, otherwise from the exchange).
+ */
 public final class GatewayEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.apigateway.events");
@@ -14,7 +17,7 @@ public final class GatewayEvents {
     }
 
     public static void upstreamTimeout(Exchange exchange) {
-        LOG.atWarn().addKeyValue("event", "upstream_timeout")
+        ContextAwareEventBuilder.of(LOG.atWarn()).addKeyValue("event", "upstream_timeout")
                 .addKeyValue("route", exchange.getFromRouteId())
                 .addKeyValue("client_ip", GatewayExchange.clientIp(exchange))
                 .addKeyValue("request_id", GatewayExchange.requestId(exchange))
@@ -23,7 +26,7 @@ public final class GatewayEvents {
 
     public static void upstreamUnreachable(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        LOG.atWarn().addKeyValue("event", "upstream_unreachable")
+        ContextAwareEventBuilder.of(LOG.atWarn()).addKeyValue("event", "upstream_unreachable")
                 .addKeyValue("route", exchange.getFromRouteId())
                 .addKeyValue("client_ip", GatewayExchange.clientIp(exchange))
                 .addKeyValue("request_id", GatewayExchange.requestId(exchange))

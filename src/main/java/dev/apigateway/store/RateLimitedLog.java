@@ -1,5 +1,6 @@
 package dev.apigateway.store;
 
+import dev.apigateway.observability.ContextAwareEventBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,7 +48,8 @@ public final class RateLimitedLog {
             return false;
         }
         long skipped = suppressed.getAndSet(0);
-        LoggingEventBuilder line = log.atWarn()
+        // a request's request_id, route and client_ip are in the log context already: not added twice
+        LoggingEventBuilder line = ContextAwareEventBuilder.of(log.atWarn())
                 .addKeyValue("event", event)
                 .addKeyValue("suppressed", skipped);
         line = fields.apply(line);
