@@ -189,6 +189,35 @@ class RedisClusterGatewaysTest {
         awaitStatus(() -> get(a, "127.0.0.38", "/proxy/ok").status(), 200);
     }
 
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void withAMasterLostTheClusterIsReportedUnreachableAndEachInstanceLimitsAtItsShare() throws Exception {
+        awaitStatus(() -> {
+            a.bean(InstanceRegistry.class).heartbeat();
+            return b.bean(InstanceRegistry.class).heartbeat();
+        }, 2);
+        a.bean(InstanceRegistry.class).heartbeat();
+        RedisNode lost = cluster.nodes().get(2);
+        RedisNode survivor = cluster.nodes().get(0);
+        lost.kill();
+        // no replica takes its slots: with the default cluster-require-full-coverage the cluster refuses every key
+        awaitStatus(() -> String.valueOf(survivor.command("CLUSTER", "INFO")).contains("cluster_state:fail") ? 1 : 0, 1);
+        StoreHealthIndicator health = a.bean(StoreHealthIndicator.class);
+        awaitStatus(() -> {
+            get(a, "127.0.0.37", "/health");
+            return Boolean.FALSE.equals(health.health().getDetails().get("reachable")) ? 1 : 0;
+        }, 1);
+        int admitted = 0;
+        for (int i = 0; i < CAPACITY; i++) {
+            int status = get(a, "127.0.0.37", "/proxy/ok").status();
+            assertThat(status).isIn(200, 429);
+            admitted += status == 200 ? 1 : 0;
+        }
+        // fail mode local: the capacity divided by the two live instances
+        assertThat(admitted).isEqualTo(CAPACITY / 2);
+        assertThat(health.health().getDetails()).containsEntry("reachable", false);
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------
 
     /** Loopback client addresses, {@code perMaster} whose bucket of route {@code proxy} lives on each master. */
