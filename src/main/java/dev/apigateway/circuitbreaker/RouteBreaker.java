@@ -28,10 +28,16 @@ final class RouteBreaker {
         return cached.get();
     }
 
-    /** Keeps the newest observation: a reply that arrives late must not undo a newer one. */
+    /**
+     * Keeps the newest observation: a reply that arrives late must not undo a newer one. Within one millisecond the
+     * higher generation is the newer (every transition starts a generation): another instance's OPEN event must not
+     * be undone by this instance's own failure reply from the same millisecond that arrives after it.
+     */
     void offer(BreakerSnapshot snapshot) {
-        cached.accumulateAndGet(snapshot,
-                (current, next) -> current == null || next.observedAtMs() >= current.observedAtMs() ? next : current);
+        cached.accumulateAndGet(snapshot, (current, next) -> current == null
+                || next.observedAtMs() > current.observedAtMs()
+                || next.observedAtMs() == current.observedAtMs() && next.generation() >= current.generation()
+                ? next : current);
     }
 
     void replace(BreakerSnapshot snapshot) {

@@ -10,10 +10,18 @@ import org.springframework.util.StringUtils;
 /**
  * {@code REDIS_URL} ({@code gateway.redis-url}: {@code redis://} or {@code rediss://}) becomes {@code spring.data.redis.url} when it is set
  * and not empty. Spring Data Redis refuses an empty URL, so the mapping cannot live in {@code application.yml}.
+ *
+ * <p>Also the gateway's defaults for a Redis Cluster, below every other source so that any setting overrides them:
+ * Lettuce re-reads the cluster topology when a node fails or a slot moves (adaptive) and every 30 s, so a failover
+ * inside the cluster is followed without a restart. Spring Boot uses them only when cluster nodes are configured.
  */
 public class RedisUrlEnvironmentPostProcessor implements EnvironmentPostProcessor {
 
     static final String REDIS_URL = "gateway.redis-url";
+
+    static final Map<String, Object> CLUSTER_DEFAULTS = Map.of(
+            "spring.data.redis.lettuce.cluster.refresh.adaptive", "true",
+            "spring.data.redis.lettuce.cluster.refresh.period", "30s");
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
@@ -22,5 +30,6 @@ public class RedisUrlEnvironmentPostProcessor implements EnvironmentPostProcesso
             environment.getPropertySources().addFirst(
                     new MapPropertySource("gatewayRedisUrl", Map.of("spring.data.redis.url", url.trim())));
         }
+        environment.getPropertySources().addLast(new MapPropertySource("gatewayRedisClusterDefaults", CLUSTER_DEFAULTS));
     }
 }

@@ -16,7 +16,10 @@ import org.springframework.boot.autoconfigure.data.redis.LettuceClientOptionsBui
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -95,8 +98,26 @@ public class StateStoreConfiguration {
             return new StoreHealthIndicator(selection, guard, ping(redis), properties.getRateLimit().getFailMode());
         }
 
+        /**
+         * PING (on a Cluster: every master), and on a Cluster also its state: a cluster with uncovered slots answers
+         * PING but refuses every key (cluster-require-full-coverage), so it counts as unreachable. Through the factory's
+         * cluster connection: the template hands callbacks a string connection that hides the cluster commands.
+         */
         private static Supplier<String> ping(StringRedisTemplate redis) {
-            return () -> redis.execute((RedisCallback<String>) RedisConnection::ping);
+            RedisConnectionFactory factory = redis.getRequiredConnectionFactory();
+            if (!(factory instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware())) {
+                return () -> redis.execute((RedisCallback<String>) RedisConnection::ping);
+            }
+            return () -> {
+                try (RedisClusterConnection cluster = factory.getClusterConnection()) {
+                    String pong = cluster.ping();
+                    String state = cluster.clusterGetClusterInfo().getState();
+                    if (!"PONG".equals(pong) || !"ok".equals(state)) {
+                        throw new IllegalStateException("Redis Cluster state is " + state + ", PING answered " + pong);
+                    }
+                    return pong;
+                }
+            };
         }
 
         private static String hostName() {

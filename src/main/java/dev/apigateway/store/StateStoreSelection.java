@@ -2,6 +2,9 @@ package dev.apigateway.store;
 
 import dev.apigateway.config.GatewayProperties.StateStoreMode;
 import java.util.Locale;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
@@ -24,6 +27,10 @@ public record StateStoreSelection(Store store, String reason) {
         "REDIS_HOST", "REDIS_URL",
         "spring.data.redis.url", "spring.data.redis.sentinel.master", "spring.data.redis.cluster.nodes"};
 
+    /** Lists that may be given element by element (a YAML list, {@code nodes[0]=...}): no plain property then. */
+    private static final String[] REDIS_LIST_HINTS = {
+        "spring.data.redis.cluster.nodes", "spring.data.redis.sentinel.nodes"};
+
     public static StateStoreSelection resolve(Environment env) {
         StateStoreMode mode = mode(env);
         if (mode == StateStoreMode.REDIS) {
@@ -37,11 +44,24 @@ public record StateStoreSelection(Store store, String reason) {
                 return new StateStoreSelection(Store.REDIS, "STATE_STORE=auto and " + hint + " is set");
             }
         }
+        for (String hint : REDIS_LIST_HINTS) {
+            if (listSet(env, hint)) {
+                return new StateStoreSelection(Store.REDIS, "STATE_STORE=auto and " + hint + " is set");
+            }
+        }
         return new StateStoreSelection(Store.MEMORY, "STATE_STORE=auto and neither REDIS_HOST nor REDIS_URL is set");
     }
 
     public boolean redis() {
         return store == Store.REDIS;
+    }
+
+    private static boolean listSet(Environment env, String name) {
+        if (!(env instanceof ConfigurableEnvironment)) {
+            return false;
+        }
+        return Binder.get(env).bind(name, Bindable.listOf(String.class))
+                .map(values -> values.stream().anyMatch(StringUtils::hasText)).orElse(false);
     }
 
     private static StateStoreMode mode(Environment env) {

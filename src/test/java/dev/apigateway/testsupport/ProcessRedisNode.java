@@ -194,6 +194,11 @@ final class ProcessRedisNode implements RedisNode {
         throw new IllegalStateException("redis-server on port " + port + " did not answer within " + START_TIMEOUT);
     }
 
+    /** The extracted redis-server binary (also runs a Sentinel: {@code redis-server sentinel.conf --sentinel}). */
+    static Path binaryPath() {
+        return binary();
+    }
+
     private static synchronized Path binary() {
         if (binary != null) {
             return binary;
