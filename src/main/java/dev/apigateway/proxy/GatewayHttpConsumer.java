@@ -2,6 +2,7 @@ package dev.apigateway.proxy;
 
 import dev.apigateway.error.ErrorBody;
 import dev.apigateway.error.ErrorCodes;
+import dev.apigateway.observability.ContextAwareEventBuilder;
 import dev.apigateway.observability.GatewayMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -42,6 +43,7 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
 
     private final ProxySettings settings;
     private final GatewayMetrics metrics;
+    private volatile String routeId;
     private final SpringBootPlatformHttpBinding responseBinding;
     private final ClientResponseHeaderFilterStrategy responseFilter = new ClientResponseHeaderFilterStrategy();
 
@@ -69,7 +71,8 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
             handle(request, response, requestId);
             metrics.requestCompleted(routeId(), response.getStatus());
         } catch (Exception e) {
-            LOG.atWarn().setCause(e).addKeyValue("event", "gateway_error").addKeyValue("request_id", requestId)
+            ContextAwareEventBuilder.of(LOG.atWarn()).setCause(e).addKeyValue("event", "gateway_error")
+                    .addKeyValue("request_id", requestId)
                     .log("Request failed outside the route: {}", e.toString());
             try {
                 ErrorBody.write(response, 500, ErrorCodes.INTERNAL_ERROR, "the gateway failed to handle the request",
@@ -219,7 +222,8 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
             // The shared error configuration handles every failure of a gateway route; this is the safety net for a
             // route that opted out of it. No stack trace ever reaches the client.
             Exception e = exchange.getException();
-            LOG.atWarn().setCause(e).addKeyValue("event", "route_error").addKeyValue("request_id", requestId)
+            ContextAwareEventBuilder.of(LOG.atWarn()).setCause(e).addKeyValue("event", "route_error")
+                    .addKeyValue("request_id", requestId)
                     .addKeyValue("route", exchange.getFromRouteId())
                     .log("Unhandled failure in route {}: {}", exchange.getFromRouteId(), e.toString());
             applyExtraHeaders(response, extra);
@@ -249,9 +253,25 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
         }
     }
 
+    /**
+     * The id of the route this consumer feeds. Camel gives it to the platform-http consumer that wraps this one,
+     * not to this one, so it is looked up once among the context's routes by endpoint.
+     */
     private String routeId() {
-        String id = getRouteId();
-        return id != null ? id : "unknown";
+        String id = routeId;
+        if (id == null) {
+            for (org.apache.camel.Route route : getEndpoint().getCamelContext().getRoutes()) {
+                if (route.getEndpoint() == getEndpoint()) {
+                    id = route.getRouteId();
+                    break;
+                }
+            }
+            if (id == null) {
+                return "unknown";
+            }
+            routeId = id;
+        }
+        return id;
     }
 
     private static String rawPath(HttpServletRequest request) {

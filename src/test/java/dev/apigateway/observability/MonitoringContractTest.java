@@ -22,7 +22,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -284,9 +283,6 @@ class MonitoringContractTest {
 
     @Test
     @Order(6)
-    @Disabled("GatewayHttpConsumer (proxy) tags these meters with its own getRouteId(), null for the consumer that "
-            + "platform-http wraps, so every request is counted under route=\"unknown\"; it should pass "
-            + "exchange.getFromRouteId(). Enable once the proxy is fixed.")
     void requestAndUpstreamMetricsCarryTheRouteId() throws Exception {
         String scrape = scrape();
         assertThat(Prometheus.value(scrape, "gateway_requests_total", ROUTE)).isPositive();
