@@ -154,6 +154,13 @@ public class RouteFileParser {
                 RouteBuilder rb = (RouteBuilder) builder;
                 rb.configureRoutes(camel);
                 for (RouteDefinition route : rb.getRouteCollection().getRoutes()) {
+                    if (route.getRouteConfigurationId() == null || route.getRouteConfigurationId().isBlank()) {
+                        // The shared error answers apply unless the route names its configuration. Camel takes
+                        // route configurations into account when it prepares a route, which the YAML loader
+                        // already did: prepare it again.
+                        route.setRouteConfigurationId(GatewayErrorConfiguration.ID);
+                        route.markUnprepared();
+                    }
                     rb.getRouteCollection().prepareRoute(route);
                     routes.add(route);
                 }
@@ -206,10 +213,6 @@ public class RouteFileParser {
             GatewayRouteParameters.requireRouteId(id);
         } catch (IllegalArgumentException e) {
             throw new RouteFileException(e.getMessage());
-        }
-        if (definition.getRouteConfigurationId() == null || definition.getRouteConfigurationId().isBlank()) {
-            // the shared error answers apply unless the route names its configuration
-            definition.setRouteConfigurationId(GatewayErrorConfiguration.ID);
         }
         String path = null;
         String uri = definition.getInput() == null ? null : definition.getInput().getEndpointUri();
