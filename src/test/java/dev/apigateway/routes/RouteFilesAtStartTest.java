@@ -45,6 +45,16 @@ class RouteFilesAtStartTest {
             assertThat(GatewayTestUpstream.get().lastRequest().orElseThrow().rawPath()).isEqualTo("/echo/daily");
             assertThat(GatewayTestUpstream.get().lastRequest().orElseThrow().header("X-Team")).isEqualTo("reports");
 
+            HttpResponse<String> urgent = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/reports/x"))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("this one is urgent"))
+                            .header("Content-Type", "text/plain").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(urgent.statusCode()).isEqualTo(200);
+            var seen = GatewayTestUpstream.get().lastRequest().orElseThrow();
+            assertThat(seen.rawPath()).isEqualTo("/echo/urgent");
+            assertThat(seen.bodyLength()).isEqualTo("this one is urgent".length());
+
             String scrape = Prometheus.scrape(port);
             assertThat(Prometheus.value(scrape, "gateway_route_files", "state=\"loaded\"")).isEqualTo(2.0);
             assertThat(Prometheus.value(scrape, "gateway_route_files", "state=\"refused\"")).isEqualTo(1.0);
