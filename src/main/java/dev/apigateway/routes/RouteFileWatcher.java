@@ -201,7 +201,10 @@ public class RouteFileWatcher implements AutoCloseable {
                 } catch (NoSuchFileException e) {
                     // removed while listing
                 } catch (IOException e) {
+                    // unreadable for now (permissions, a swap under way): like a file being written, it changes
+                    // nothing, rather than looking deleted
                     LOG.debug("Cannot read {}: {}", path, e.toString());
+                    out.put(name, new byte[0]);
                 }
             }
         } catch (IOException e) {

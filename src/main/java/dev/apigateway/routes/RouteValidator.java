@@ -29,6 +29,18 @@ public final class RouteValidator {
     private RouteValidator() {
     }
 
+    /**
+     * {@code --validate [dir]} from the command line: only warnings and the report are printed.
+     *
+     * @return the exit status
+     */
+    public static int commandLine(String[] args) {
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
+        String dir = args.length > 1 ? args[1] : System.getenv().getOrDefault("ROUTES_DIR", "./routes");
+        return validate(Path.of(dir), System.out);
+    }
+
     /** @return the exit status */
     public static int validate(Path dir, PrintStream out) {
         if (!Files.isDirectory(dir)) {

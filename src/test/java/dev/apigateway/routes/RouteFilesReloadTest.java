@@ -36,6 +36,9 @@ class RouteFilesReloadTest extends AbstractGatewayTest {
 
     private RouteFileTestSupport.LogLines logs;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    private org.apache.camel.CamelContext camel;
+
     @DynamicPropertySource
     static void routesDir(DynamicPropertyRegistry registry) {
         registry.add("gateway.routes-dir", DIR::toString);
@@ -217,6 +220,53 @@ class RouteFilesReloadTest extends AbstractGatewayTest {
         Files.delete(DIR.resolve("good.yaml"));
         await(port, "/good/ok", status(404));
         await(port, "/fixed/ok", status(404));
+    }
+
+    @Test
+    void inFlightRequestsOnAReplacedRouteComplete() throws Exception {
+        write(DIR, "inflight.yaml", templated("inflight", "/inflight", upstreamUrl(), "upstreamTimeoutSeconds", "5"));
+        await(port, "/inflight/ok", status(200));
+
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> slow = http.sendAsync(
+                java.net.http.HttpRequest.newBuilder(gateway("/inflight/delay/1500")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (camel.getInflightRepository().size("inflight") == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(camel.getInflightRepository().size("inflight")).isEqualTo(1);
+
+        write(DIR, "inflight.yaml", templated("inflight", "/inflight", upstreamUrl(), "upstreamTimeoutSeconds", "5",
+                "rateLimitCapacity", "13"));
+        await(port, "/inflight/ok", r -> r.headers().firstValue("RateLimit-Limit").orElse("").equals("13"));
+        assertThat(slow.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+
+        Files.delete(DIR.resolve("inflight.yaml"));
+        await(port, "/inflight/ok", status(404));
+    }
+
+    @Test
+    void anEmptyFileIsTakenAsBeingWrittenNotAsBroken() throws Exception {
+        write(DIR, "editing.yaml", templated("editing", "/editing", upstreamUrl()));
+        await(port, "/editing/ok", status(200));
+        logs.clear();
+
+        Files.write(DIR.resolve("editing.yaml"), new byte[0]); // an editor truncating before it writes
+        // then the second half of a write arrives: the whole file, changed
+        Files.writeString(DIR.resolve("editing.yaml"), templated("editing", "/editing", upstreamUrl(),
+                "rateLimitCapacity", "21"));
+        await(port, "/editing/ok", r -> r.headers().firstValue("RateLimit-Limit").orElse("").equals("21"));
+        assertThat(logs.events("route_file_refused")).isEmpty();
+
+        Files.write(DIR.resolve("editing.yaml"), new byte[0]);
+        write(DIR, "probe.yaml", templated("probe", "/probe", upstreamUrl()));
+        await(port, "/probe/ok", status(200)); // the scan after the truncation has run
+        assertThat(call(port, "/editing/ok").statusCode()).isEqualTo(200);
+        assertThat(logs.events("route_file_refused")).isEmpty();
+
+        Files.delete(DIR.resolve("editing.yaml"));
+        Files.delete(DIR.resolve("probe.yaml"));
+        await(port, "/editing/ok", status(404));
     }
 
     @Test
