@@ -35,6 +35,8 @@ public class RouteFiles {
     private final RouteFileParser parser;
     private final RouteSettingsRegistry registry;
     private final Map<String, FileState> files = new TreeMap<>();
+    /** What health and metrics read: never blocked by a swap draining in-flight requests. */
+    private volatile Map<String, FileState> snapshot = Map.of();
 
     public RouteFiles(CamelContext camel, RouteFileParser parser, RouteSettingsRegistry registry) {
         this.camel = camel;
@@ -50,8 +52,8 @@ public class RouteFiles {
                 .description("Route files whose current content was refused").register(meters);
     }
 
-    private synchronized double count(boolean refused) {
-        return files.values().stream().filter(s -> (s.refusal() != null) == refused).count();
+    private double count(boolean refused) {
+        return snapshot.values().stream().filter(s -> (s.refusal() != null) == refused).count();
     }
 
     /** The hash of the content last judged for the file, or {@code null} if the gateway knows no such file. */
@@ -64,9 +66,9 @@ public class RouteFiles {
         return new ArrayList<>(files.keySet());
     }
 
-    public synchronized Map<String, List<String>> loaded() {
+    public Map<String, List<String>> loaded() {
         Map<String, List<String>> out = new TreeMap<>();
-        files.forEach((name, s) -> {
+        snapshot.forEach((name, s) -> {
             if (s.refusal() == null) {
                 out.put(name, s.running() == null ? List.of() : s.running().routeIds());
             }
@@ -74,9 +76,9 @@ public class RouteFiles {
         return out;
     }
 
-    public synchronized Map<String, String> refused() {
+    public Map<String, String> refused() {
         Map<String, String> out = new TreeMap<>();
-        files.forEach((name, s) -> {
+        snapshot.forEach((name, s) -> {
             if (s.refusal() != null) {
                 out.put(name, s.refusal());
             }
@@ -98,6 +100,10 @@ public class RouteFiles {
         } catch (RouteFileException e) {
             refuse(file, hash, content, running, e.getMessage(), old);
             return false;
+        } catch (RuntimeException e) {
+            // a fault the checks did not name: still one file refused, never the gateway stopped
+            refuse(file, hash, content, running, RouteFileParser.describe(e), old);
+            return false;
         }
         removeRoutes(running);
         try {
@@ -110,6 +116,7 @@ public class RouteFiles {
             return true;
         }
         files.put(file, new FileState(hash, content, parsed, null));
+        snapshot = Map.copyOf(files);
         LOG.atInfo().addKeyValue("event", "route_file_loaded").addKeyValue("file", file)
                 .addKeyValue("routes", String.join(",", parsed.routeIds()))
                 .log("Route file {} loaded: routes {}", file, parsed.routeIds());
@@ -122,6 +129,7 @@ public class RouteFiles {
         if (old == null) {
             return;
         }
+        snapshot = Map.copyOf(files);
         removeRoutes(old.running());
         LOG.atInfo().addKeyValue("event", "route_file_removed").addKeyValue("file", file)
                 .log("Route file {} removed: routes {} stopped", file,
@@ -141,6 +149,7 @@ public class RouteFiles {
     private void refuse(String file, String hash, byte[] content, RouteFileParser.ParsedFile running, String reason,
                         FileState old) {
         files.put(file, new FileState(hash, content, running, reason));
+        snapshot = Map.copyOf(files);
         if (old != null && reason.equals(old.refusal())) {
             return; // said once already
         }
