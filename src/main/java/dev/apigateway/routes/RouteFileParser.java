@@ -190,7 +190,16 @@ public class RouteFileParser {
         Map<String, Object> params = new LinkedHashMap<>();
         if (templated.getParameters() != null) {
             for (TemplatedRouteParameterDefinition p : templated.getParameters()) {
-                if (params.put(p.getName(), p.getValue()) != null) {
+                String value = p.getValue();
+                if (value != null && value.contains("{{")) {
+                    // e.g. {{env:UPSTREAM_URL:http://localhost:5001}}: resolved once, when the file is loaded
+                    try {
+                        value = camel.resolvePropertyPlaceholders(value);
+                    } catch (RuntimeException e) {
+                        throw new RouteFileException(where + ": parameter " + p.getName() + ": " + describe(e));
+                    }
+                }
+                if (params.put(p.getName(), value) != null) {
                     throw new RouteFileException(where + ": template parameter '" + p.getName() + "' given twice");
                 }
             }

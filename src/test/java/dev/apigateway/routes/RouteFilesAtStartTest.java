@@ -27,7 +27,7 @@ class RouteFilesAtStartTest {
                 "rateLimitCapacity", "lots"));
         Files.copy(Path.of("routes/reports.yaml"), dir.resolve("reports.yaml"));
         Files.writeString(dir.resolve("reports.yaml"), Files.readString(dir.resolve("reports.yaml"))
-                .replace("http://localhost:5001", upstream));
+                .replace("{{env:UPSTREAM_URL:http://localhost:5001}}", upstream));
 
         // not GatewayInstance: it sets its own routes folder, and a second one would be appended to it
         try (ConfigurableApplicationContext gateway = new SpringApplicationBuilder(GatewayApplication.class).run(
