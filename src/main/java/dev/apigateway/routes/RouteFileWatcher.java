@@ -60,14 +60,13 @@ public class RouteFileWatcher implements AutoCloseable {
     /** Loads every file as it is now, in name order: at start, files are taken as settled. */
     public void loadAll() {
         Map<String, byte[]> now = read(dir);
-        int refused = 0;
         for (Map.Entry<String, byte[]> e : now.entrySet()) {
             if (!RouteFileParser.isBlank(e.getValue())) {
                 files.apply(e.getKey(), e.getValue(), hash(e.getValue()));
             }
         }
         files.retryRefused();
-        refused = files.refused().size();
+        int refused = files.refused().size();
         LOG.atInfo().addKeyValue("event", "route_files_loaded").addKeyValue("dir", dir.toString())
                 .addKeyValue("loaded", files.loaded().size()).addKeyValue("refused", refused)
                 .log("Route files in {}: {} loaded, {} refused", dir, files.loaded().size(), refused);

@@ -39,6 +39,9 @@ class RouteFilesReloadTest extends AbstractGatewayTest {
     @org.springframework.beans.factory.annotation.Autowired
     private org.apache.camel.CamelContext camel;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    private RouteSettingsRegistry registry;
+
     @DynamicPropertySource
     static void routesDir(DynamicPropertyRegistry registry) {
         registry.add("gateway.routes-dir", DIR::toString);
@@ -267,6 +270,29 @@ class RouteFilesReloadTest extends AbstractGatewayTest {
         Files.delete(DIR.resolve("editing.yaml"));
         Files.delete(DIR.resolve("probe.yaml"));
         await(port, "/editing/ok", status(404));
+    }
+
+    @Test
+    void theTemplateRegistersAndRemovesSettingsHoweverItsRouteIsAdded() throws Exception {
+        org.apache.camel.model.Model model = camel.getCamelContextExtension()
+                .getContextPlugin(org.apache.camel.model.Model.class);
+        model.addRouteFromTemplate("native", "gateway-route", Map.of("path", "/native", "upstreamUrl", upstreamUrl(),
+                "rateLimitCapacity", "5"));
+        HttpResponse<String> ok = call(port, "/native/ok");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("RateLimit-Limit")).hasValue("5");
+        assertThat(registry.forRoute("native").rateLimit().capacity()).isEqualTo(5);
+
+        camel.getRouteController().stopRoute("native");
+        camel.removeRoute("native");
+        assertThat(registry.forRoute("native").rateLimit().capacity()).isEqualTo(100);
+        assertThat(call(port, "/native/ok").statusCode()).isEqualTo(404);
+
+        // the template's own check refuses a bad value with a message naming it
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.addRouteFromTemplate("bad", "gateway-route",
+                        Map.of("path", "/bad", "upstreamUrl", upstreamUrl(), "rateLimitCapacity", "0")))
+                .hasStackTraceContaining("rateLimitCapacity must be between 1");
+        assertThat(camel.getRoute("bad")).isNull();
     }
 
     @Test
