@@ -145,7 +145,8 @@ public class RouteFileParser {
 
     private Camel camelParse(String file, String text) throws RouteFileException {
         try {
-            String location = "routes-dir/" + (file.endsWith(".yml") || file.endsWith(".yaml") ? file : file + ".yaml");
+            // the location names the file in Camel's messages ("... in orders.yaml, line 6, column 11")
+            String location = file.endsWith(".yml") || file.endsWith(".yaml") ? file : file + ".yaml";
             Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(camel)
                     .findRoutesBuilders(ResourceHelper.fromString(location, text));
             List<RouteDefinition> routes = new ArrayList<>();
