@@ -1,0 +1,183 @@
+package dev.apigateway.routes;
+
+import dev.apigateway.circuitbreaker.BreakerPolicy;
+import dev.apigateway.config.GatewayProperties;
+import dev.apigateway.ratelimit.RateLimitPolicy;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The parameters of the {@code gateway-route} template, validated into a path and a {@link RouteSettings}. One
+ * place for the rules, used by the template itself, by the route-file loader before it swaps anything in, and by
+ * the offline {@code --validate} command. Every message names the parameter and the bad value.
+ */
+public final class GatewayRouteParameters {
+
+    public static final String TEMPLATE_ID = "gateway-route";
+
+    public static final String PATH = "path";
+    public static final String UPSTREAM_URL = "upstreamUrl";
+    public static final String RATE_LIMIT_CAPACITY = "rateLimitCapacity";
+    public static final String RATE_LIMIT_REFILL_RATE = "rateLimitRefillRate";
+    public static final String RATE_LIMIT_REFILL_PERIOD_SECONDS = "rateLimitRefillPeriodSeconds";
+    public static final String RATE_LIMIT_KEY_HEADER = "rateLimitKeyHeader";
+    public static final String CIRCUIT_BREAKER_FAILURE_THRESHOLD = "circuitBreakerFailureThreshold";
+    public static final String CIRCUIT_BREAKER_WINDOW_SECONDS = "circuitBreakerWindowSeconds";
+    public static final String CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS = "circuitBreakerResetTimeoutSeconds";
+    public static final String UPSTREAM_TIMEOUT_SECONDS = "upstreamTimeoutSeconds";
+
+    /** Required first, then the optional ones, in the order ROUTES.md lists them. */
+    public static final List<String> NAMES = List.of(PATH, UPSTREAM_URL, RATE_LIMIT_CAPACITY, RATE_LIMIT_REFILL_RATE,
+            RATE_LIMIT_REFILL_PERIOD_SECONDS, RATE_LIMIT_KEY_HEADER, CIRCUIT_BREAKER_FAILURE_THRESHOLD,
+            CIRCUIT_BREAKER_WINDOW_SECONDS, CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS, UPSTREAM_TIMEOUT_SECONDS);
+
+    public static final List<String> OPTIONAL = NAMES.subList(2, NAMES.size());
+
+    private static final Pattern ROUTE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    private static final Pattern PATH_SEGMENTS = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
+
+    /** A templated route as it will run. */
+    public record Spec(String routeId, String path, RouteSettings settings) {
+    }
+
+    private GatewayRouteParameters() {
+    }
+
+    /**
+     * @param params   the template parameters as written (values are strings or numbers)
+     * @param defaults the global settings under this route's id
+     * @throws IllegalArgumentException naming the parameter and the value
+     */
+    public static Spec parse(String routeId, Map<String, ?> params, RouteSettings defaults) {
+        requireRouteId(routeId);
+        for (String name : params.keySet()) {
+            if (!NAMES.contains(name)) {
+                throw new IllegalArgumentException("unknown template parameter '" + name + "' (known: "
+                        + String.join(", ", NAMES) + ")");
+            }
+        }
+        String path = requirePath(required(params, PATH));
+        URI upstream;
+        String url = required(params, UPSTREAM_URL);
+        try {
+            upstream = GatewayProperties.requireHttpUrl(URI.create(url));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("parameter upstreamUrl '" + url + "' "
+                    + (e.getMessage() != null && e.getMessage().startsWith("must") ? e.getMessage()
+                    : "must be an absolute http:// or https:// URL"));
+        }
+        RateLimitPolicy limit = defaults.rateLimit();
+        long capacity = positive(params, RATE_LIMIT_CAPACITY, limit.capacity(), Integer.MAX_VALUE);
+        long refill = positive(params, RATE_LIMIT_REFILL_RATE, limit.refillTokens(), Integer.MAX_VALUE);
+        Duration period = seconds(params, RATE_LIMIT_REFILL_PERIOD_SECONDS, limit.refillPeriod(), 365L * 24 * 3600);
+        String keyHeader = optional(params, RATE_LIMIT_KEY_HEADER);
+        if (keyHeader == null) {
+            keyHeader = defaults.keyHeader();
+        } else if (!HEADER_NAME.matcher(keyHeader).matches()) {
+            throw new IllegalArgumentException("parameter rateLimitKeyHeader '" + keyHeader
+                    + "' is not a valid header name");
+        }
+        BreakerPolicy breaker = defaults.breaker();
+        int threshold = (int) positive(params, CIRCUIT_BREAKER_FAILURE_THRESHOLD, breaker.failureThreshold(), 1_000_000);
+        Duration window = seconds(params, CIRCUIT_BREAKER_WINDOW_SECONDS, breaker.window(), 86_400);
+        Duration reset = seconds(params, CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS, breaker.resetTimeout(), 86_400);
+        Duration timeout = seconds(params, UPSTREAM_TIMEOUT_SECONDS,
+                Duration.ofSeconds(wholeSeconds(defaults.upstreamTimeout())), 3600);
+
+        RouteSettings settings = new RouteSettings(routeId, upstream, timeout, defaults.connectTimeout(),
+                new RateLimitPolicy(capacity, refill, period), keyHeader,
+                new BreakerPolicy(threshold, window, reset, timeout.plus(BreakerPolicy.PROBE_LEASE_MARGIN)));
+        return new Spec(routeId, path, settings);
+    }
+
+    /** Route ids become metric labels and Redis keys: letters, digits, {@code . _ -}. */
+    public static String requireRouteId(String routeId) {
+        if (routeId == null || !ROUTE_ID.matcher(routeId).matches()) {
+            throw new IllegalArgumentException("route id '" + routeId
+                    + "' must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        return routeId;
+    }
+
+    /** A path a route may serve: {@code /a/b}, no trailing slash, no query, no placeholders. */
+    public static String requirePath(String path) {
+        if (path == null || !PATH_SEGMENTS.matcher(path).matches()) {
+            throw new IllegalArgumentException("path '" + path
+                    + "' must look like /name or /name/more (letters, digits, '.', '_', '~', '-'), with no trailing slash");
+        }
+        return path;
+    }
+
+    /** Whole seconds, rounded up, at least 1: the unit of {@code upstreamTimeoutSeconds}. */
+    public static long wholeSeconds(Duration duration) {
+        return Math.max(1, (duration.toMillis() + 999) / 1000);
+    }
+
+    /**
+     * The parameters handed to Camel's template for a validated spec: every one explicit, so the route Camel builds
+     * is exactly the one the settings describe.
+     */
+    public static Map<String, Object> templateParameters(Spec spec) {
+        RouteSettings s = spec.settings();
+        String upstream = s.upstreamUrl().toString();
+        while (upstream.endsWith("/")) {
+            upstream = upstream.substring(0, upstream.length() - 1);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put(PATH, spec.path());
+        out.put(UPSTREAM_URL, upstream);
+        out.put(RATE_LIMIT_CAPACITY, Long.toString(s.rateLimit().capacity()));
+        out.put(RATE_LIMIT_REFILL_RATE, Long.toString(s.rateLimit().refillTokens()));
+        out.put(RATE_LIMIT_REFILL_PERIOD_SECONDS, Long.toString(wholeSeconds(s.rateLimit().refillPeriod())));
+        out.put(RATE_LIMIT_KEY_HEADER, s.keyHeader() == null ? "" : s.keyHeader());
+        out.put(CIRCUIT_BREAKER_FAILURE_THRESHOLD, Integer.toString(s.breaker().failureThreshold()));
+        out.put(CIRCUIT_BREAKER_WINDOW_SECONDS, Long.toString(wholeSeconds(s.breaker().window())));
+        out.put(CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS, Long.toString(wholeSeconds(s.breaker().resetTimeout())));
+        out.put(UPSTREAM_TIMEOUT_SECONDS, Long.toString(wholeSeconds(s.upstreamTimeout())));
+        return out;
+    }
+
+    private static String required(Map<String, ?> params, String name) {
+        String value = optional(params, name);
+        if (value == null) {
+            throw new IllegalArgumentException("template parameter '" + name + "' is required");
+        }
+        return value;
+    }
+
+    private static String optional(Map<String, ?> params, String name) {
+        Object value = params.get(name);
+        if (value == null) {
+            return null;
+        }
+        String text = value.toString().trim();
+        return text.isEmpty() ? null : text;
+    }
+
+    private static long positive(Map<String, ?> params, String name, long fallback, long max) {
+        String text = optional(params, name);
+        if (text == null) {
+            return fallback;
+        }
+        long value;
+        try {
+            value = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("parameter " + name + " '" + text + "' is not a whole number");
+        }
+        if (value < 1 || value > max) {
+            throw new IllegalArgumentException("parameter " + name + " must be between 1 and " + max + ", was " + value);
+        }
+        return value;
+    }
+
+    private static Duration seconds(Map<String, ?> params, String name, Duration fallback, long max) {
+        String text = optional(params, name);
+        return text == null ? fallback : Duration.ofSeconds(positive(params, name, 0, max));
+    }
+}

@@ -1,0 +1,93 @@
+package dev.apigateway.routes;
+
+import dev.apigateway.config.GatewayProperties;
+import dev.apigateway.error.GatewayErrorConfiguration;
+import dev.apigateway.proxy.UpstreamEndpoints;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.camel.builder.RouteBuilder;
+import org.springframework.stereotype.Component;
+
+/**
+ * The {@code gateway-route} template: {@code ANY {{path}}/**} to {@code {{upstreamUrl}}/**} through the gateway's
+ * limiter, breaker and forwarding steps, with the shared error answers. Optional parameters default to the global
+ * settings. The {@code configure} hook validates the parameters (a bad value refuses the route with a message naming
+ * it) and registers the route's settings; {@link RouteSettingsLifecycle} removes them with the route.
+ */
+@Component
+public class GatewayRouteTemplate extends RouteBuilder {
+
+    /** Route property marking routes made from this template. */
+    public static final String TEMPLATE_PROPERTY = "gatewayTemplate";
+
+    private static final long TIMEOUT_MARKER_MS = 987_654_321L;
+
+    private final GatewayProperties properties;
+    private final RouteSettingsRegistry registry;
+
+    public GatewayRouteTemplate(GatewayProperties properties, RouteSettingsRegistry registry) {
+        this.properties = properties;
+        this.registry = registry;
+    }
+
+    /**
+     * The http producer options of {@link UpstreamEndpoints} with the response timeout left to the
+     * {@code upstreamTimeoutSeconds} parameter.
+     */
+    static String producerOptions(Duration connectTimeout, String responseTimeoutMillis) {
+        String uri = UpstreamEndpoints.uri(URI.create("http://upstream"), Duration.ofMillis(TIMEOUT_MARKER_MS),
+                connectTimeout);
+        return uri.substring(uri.indexOf('?') + 1)
+                .replace("responseTimeout=" + TIMEOUT_MARKER_MS, "responseTimeout=" + responseTimeoutMillis);
+    }
+
+    @Override
+    public void configure() {
+        RouteSettings defaults = registry.defaultsFor("defaults");
+        routeTemplate(GatewayRouteParameters.TEMPLATE_ID)
+                .templateParameter(GatewayRouteParameters.PATH, null, "path served, e.g. /orders")
+                .templateParameter(GatewayRouteParameters.UPSTREAM_URL, null, "base URL of the upstream")
+                .templateParameter(GatewayRouteParameters.RATE_LIMIT_CAPACITY,
+                        Long.toString(defaults.rateLimit().capacity()))
+                .templateParameter(GatewayRouteParameters.RATE_LIMIT_REFILL_RATE,
+                        Long.toString(defaults.rateLimit().refillTokens()))
+                .templateParameter(GatewayRouteParameters.RATE_LIMIT_REFILL_PERIOD_SECONDS,
+                        Long.toString(GatewayRouteParameters.wholeSeconds(defaults.rateLimit().refillPeriod())))
+                .templateOptionalParameter(GatewayRouteParameters.RATE_LIMIT_KEY_HEADER)
+                .templateParameter(GatewayRouteParameters.CIRCUIT_BREAKER_FAILURE_THRESHOLD,
+                        Integer.toString(defaults.breaker().failureThreshold()))
+                .templateParameter(GatewayRouteParameters.CIRCUIT_BREAKER_WINDOW_SECONDS,
+                        Long.toString(GatewayRouteParameters.wholeSeconds(defaults.breaker().window())))
+                .templateParameter(GatewayRouteParameters.CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS,
+                        Long.toString(GatewayRouteParameters.wholeSeconds(defaults.breaker().resetTimeout())))
+                .templateParameter(GatewayRouteParameters.UPSTREAM_TIMEOUT_SECONDS,
+                        Long.toString(GatewayRouteParameters.wholeSeconds(defaults.upstreamTimeout())))
+                .configure(rtc -> {
+                    // Validates before the route is built; registration by route id happens when the route is added
+                    // (RouteSettingsLifecycle), as the template context does not know the route id.
+                    GatewayRouteParameters.parse("template", userParameters(rtc.getParameters()), defaults);
+                })
+                .from("platform-http:{{path}}?matchOnUriPrefix=true")
+                .routeProperty(TEMPLATE_PROPERTY, GatewayRouteParameters.TEMPLATE_ID)
+                .routeConfigurationId(GatewayErrorConfiguration.ID)
+                .process("gatewayRateLimit")
+                .process("gatewayCircuitBreaker")
+                .process("gatewayForward")
+                .to("{{upstreamUrl}}?" + producerOptions(properties.getUpstreamConnectTimeout(),
+                        "{{upstreamTimeoutSeconds}}000"));
+    }
+
+    /** The template's parameters as a user names them (Camel adds kebab-case copies and its own). */
+    static Map<String, Object> userParameters(Map<String, Object> all) {
+        Map<String, Object> out = new HashMap<>();
+        for (String name : GatewayRouteParameters.NAMES) {
+            Object value = all.get(name);
+            if (value != null) {
+                out.put(name, value);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.apigateway.routes;
+
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps {@link RouteSettingsRegistry} in step with the routes made from the {@code gateway-route} template, however
+ * they were added: settings registered when the route is added, removed when it is removed.
+ */
+@Component
+public class RouteSettingsLifecycle extends EventNotifierSupport {
+
+    private final RouteSettingsRegistry registry;
+
+    public RouteSettingsLifecycle(RouteSettingsRegistry registry) {
+        this.registry = registry;
+        setIgnoreExchangeEvents(true);
+        setIgnoreCamelContextEvents(true);
+        setIgnoreServiceEvents(true);
+        setIgnoreStepEvents(true);
+    }
+
+    @Override
+    public boolean isEnabled(CamelEvent event) {
+        return event instanceof CamelEvent.RouteAddedEvent || event instanceof CamelEvent.RouteRemovedEvent;
+    }
+
+    @Override
+    public void notify(CamelEvent event) {
+        Route route = ((CamelEvent.RouteEvent) event).getRoute();
+        if (event instanceof CamelEvent.RouteRemovedEvent) {
+            registry.remove(route.getRouteId());
+            return;
+        }
+        if (!GatewayRouteParameters.TEMPLATE_ID.equals(route.getProperties().get(GatewayRouteTemplate.TEMPLATE_PROPERTY))) {
+            return;
+        }
+        CamelContext context = route.getCamelContext();
+        RouteDefinition definition = context.getCamelContextExtension().getContextPlugin(Model.class)
+                .getRouteDefinition(route.getRouteId());
+        if (definition == null || definition.getTemplateParameters() == null) {
+            return;
+        }
+        Map<String, Object> params = GatewayRouteTemplate.userParameters(definition.getTemplateParameters());
+        registry.register(GatewayRouteParameters.parse(route.getRouteId(), params,
+                registry.defaultsFor(route.getRouteId())).settings());
+    }
+}
