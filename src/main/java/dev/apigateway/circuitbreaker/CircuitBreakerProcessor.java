@@ -1,15 +1,15 @@
 package dev.apigateway.circuitbreaker;
 
+import dev.apigateway.proxy.GatewayExchange;
 import dev.apigateway.proxy.UpstreamFailures;
 import dev.apigateway.routes.RouteSettingsRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * The breaker step ({@code gatewayCircuitBreaker}): before the upstream call it takes a permit from the route's
  * breaker, or throws {@link CircuitOpenException} (503 {@code circuit_open}) without the upstream being called;
- * when the exchange is done it reports the outcome. An upstream 5xx, a timeout or an unreachable upstream is a
+ * once the route is done (the upstream's answer head is in) it reports the outcome. An upstream 5xx, a timeout or an unreachable upstream is a
  * failure; any other answer of the upstream a success. Failures of the gateway's own (a body over the limit while
  * it streamed, a bug) are neither: they say nothing about the upstream.
  */
@@ -31,18 +31,19 @@ public class CircuitBreakerProcessor implements Processor {
             return;
         }
         Permit permit = breakers.acquire(routeId, policy);
-        exchange.getExchangeExtension().addOnCompletion(new Outcome(permit));
+        // Recorded when the upstream's answer head is in, before the client gets the answer: the client's next
+        // request already meets the breaker this one moved.
+        GatewayExchange.afterRoute(exchange, new Outcome(permit)::record);
     }
 
-    private final class Outcome extends SynchronizationAdapter {
+    private final class Outcome {
         private final Permit permit;
 
         Outcome(Permit permit) {
             this.permit = permit;
         }
 
-        @Override
-        public void onDone(Exchange exchange) {
+        void record(Exchange exchange) {
             Throwable failure = exchange.getException() != null ? exchange.getException()
                     : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
             if (failure != null) {

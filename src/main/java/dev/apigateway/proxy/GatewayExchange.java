@@ -25,6 +25,34 @@ public final class GatewayExchange {
     private GatewayExchange() {
     }
 
+    /** Exchange property: what to run once the route is done and before the answer is written. */
+    public static final String AFTER_ROUTE = "gateway.afterRoute";
+
+    /**
+     * Runs {@code action} when the route has finished (the upstream's answer head is in, or the route failed) and
+     * before the answer is written to the client: what it records is in place before the client can send its next
+     * request.
+     */
+    @SuppressWarnings("unchecked")
+    public static void afterRoute(Exchange exchange, java.util.function.Consumer<Exchange> action) {
+        java.util.List<java.util.function.Consumer<Exchange>> actions = exchange.getProperty(AFTER_ROUTE, java.util.List.class);
+        if (actions == null) {
+            actions = new java.util.ArrayList<>(2);
+            exchange.setProperty(AFTER_ROUTE, actions);
+        }
+        actions.add(action);
+    }
+
+    @SuppressWarnings("unchecked")
+    static void runAfterRoute(Exchange exchange) {
+        java.util.List<java.util.function.Consumer<Exchange>> actions = exchange.getProperty(AFTER_ROUTE, java.util.List.class);
+        if (actions != null) {
+            for (java.util.function.Consumer<Exchange> action : actions) {
+                action.accept(exchange);
+            }
+        }
+    }
+
     public static String requestId(Exchange exchange) {
         return exchange.getProperty(REQUEST_ID, String.class);
     }

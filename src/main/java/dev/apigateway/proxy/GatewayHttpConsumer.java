@@ -116,6 +116,7 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
             } catch (Exception e) {
                 exchange.setException(e);
             }
+            GatewayExchange.runAfterRoute(exchange);
             Long upstreamStart = exchange.getProperty(GatewayExchange.UPSTREAM_START, Long.class);
             if (upstreamStart != null) {
                 // the upstream's answer head is in (or it failed): the body streams while the answer is written
