@@ -75,7 +75,7 @@ public class GatewayProperties {
 
     /** Token-bucket defaults for every route that does not set its own. */
     public static class RateLimit {
-        /** Whether routes limit requests at all unless they say otherwise ({@code RATE_LIMIT_ENABLED}). */
+        /** Whether any route limits requests ({@code RATE_LIMIT_ENABLED}); {@code false} switches the step off everywhere. */
         private boolean enabled = true;
         /** Bucket size: the largest burst ({@code RATE_LIMIT_CAPACITY}). */
         @Min(1)
@@ -105,7 +105,7 @@ public class GatewayProperties {
 
     /** Circuit-breaker defaults for every route that does not set its own. */
     public static class CircuitBreaker {
-        /** Whether routes have a circuit breaker unless they say otherwise ({@code CIRCUIT_BREAKER_ENABLED}). */
+        /** Whether any route has a circuit breaker ({@code CIRCUIT_BREAKER_ENABLED}); {@code false} switches it off everywhere. */
         private boolean enabled = true;
         /** Consecutive failures that open the breaker ({@code CIRCUIT_BREAKER_FAILURE_THRESHOLD}). */
         @Min(1)

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import dev.apigateway.ratelimit.TokenBucketMath.Bucket;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 /**
@@ -51,10 +52,16 @@ public class InMemoryTokenBucketStore implements TokenBucketStore {
     public RateLimitDecision acquire(String routeId, String clientKey, RateLimitPolicy policy, OptionalLong nowMicros) {
         long now = nowMicros.isPresent() ? nowMicros.getAsLong() : clockMicros.getAsLong();
         long ttlNanos = TimeUnit.MILLISECONDS.toNanos(TokenBucketMath.ttlMillis(policy));
-        // compute() is atomic per key: the read-refill-take-write step is never interleaved
-        Entry entry = buckets.asMap().compute(bucketId(routeId, clientKey),
-                (k, old) -> new Entry(TokenBucketMath.acquire(old == null ? null : old.bucket, now, policy), ttlNanos));
-        return TokenBucketMath.decision(entry.bucket.allowed(), entry.bucket.tokens(), policy);
+        Entry entry = buckets.get(bucketId(routeId, clientKey), k -> new Entry(new AtomicReference<>(), ttlNanos));
+        // Read-refill-take-write as one compare-and-set on the bucket's immutable state: atomic per key without a
+        // lock, so one busy client (every request of a load test, one API key) does not serialise on a monitor.
+        Bucket before;
+        Bucket after;
+        do {
+            before = entry.bucket.get();
+            after = TokenBucketMath.acquire(before, now, policy);
+        } while (!entry.bucket.compareAndSet(before, after));
+        return TokenBucketMath.decision(after.allowed(), after.tokens(), policy);
     }
 
     /** Buckets currently held (after pending evictions are applied). */
@@ -73,10 +80,10 @@ public class InMemoryTokenBucketStore implements TokenBucketStore {
         return () -> base + (System.nanoTime() - origin) / 1000;
     }
 
-    private record Entry(Bucket bucket, long ttlNanos) {
+    private record Entry(AtomicReference<Bucket> bucket, long ttlNanos) {
     }
 
-    /** Idle expiry per bucket: its own policy's refill time, renewed by every request. */
+    /** Idle expiry per bucket: its own policy's refill time, renewed by every request (each one reads the entry). */
     private static final class IdleExpiry implements Expiry<String, Entry> {
         @Override
         public long expireAfterCreate(String key, Entry value, long currentTime) {
@@ -90,7 +97,7 @@ public class InMemoryTokenBucketStore implements TokenBucketStore {
 
         @Override
         public long expireAfterRead(String key, Entry value, long currentTime, long currentDuration) {
-            return currentDuration;
+            return value.ttlNanos;
         }
     }
 }

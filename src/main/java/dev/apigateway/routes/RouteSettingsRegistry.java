@@ -24,7 +24,7 @@ public class RouteSettingsRegistry {
     }
 
     public void register(RouteSettings settings) {
-        routes.put(settings.routeId(), settings);
+        routes.put(settings.routeId(), switched(settings));
     }
 
     public void remove(String routeId) {
@@ -33,16 +33,26 @@ public class RouteSettingsRegistry {
 
     public RouteSettings forRoute(String routeId) {
         RouteSettings settings = routes.get(routeId);
-        return settings != null ? settings : defaults.computeIfAbsent(routeId, this::defaultsFor);
+        return settings != null ? settings : defaults.computeIfAbsent(routeId, id -> switched(defaultsFor(id)));
     }
 
-    /** The global settings, under the given route id. */
+    /** The global settings, under the given route id (the defaults of the route template's parameters). */
     public RouteSettings defaultsFor(String routeId) {
         GatewayProperties.RateLimit limit = properties.getRateLimit();
         return new RouteSettings(routeId, properties.getUpstreamUrl(), properties.getUpstreamTimeout(),
                 properties.getUpstreamConnectTimeout(),
-                limit.isEnabled()
-                        ? new RateLimitPolicy(limit.getCapacity(), limit.getRefillRate(), limit.getRefillPeriod()) : null,
-                null, properties.getCircuitBreaker().isEnabled() ? BreakerPolicy.defaults(properties) : null);
+                new RateLimitPolicy(limit.getCapacity(), limit.getRefillRate(), limit.getRefillPeriod()),
+                null, BreakerPolicy.defaults(properties));
+    }
+
+    /** {@code RATE_LIMIT_ENABLED=false} and {@code CIRCUIT_BREAKER_ENABLED=false} switch a step off on every route. */
+    private RouteSettings switched(RouteSettings s) {
+        boolean limit = properties.getRateLimit().isEnabled();
+        boolean breaker = properties.getCircuitBreaker().isEnabled();
+        if (limit && breaker) {
+            return s;
+        }
+        return new RouteSettings(s.routeId(), s.upstreamUrl(), s.upstreamTimeout(), s.connectTimeout(),
+                limit ? s.rateLimit() : null, s.keyHeader(), breaker ? s.breaker() : null);
     }
 }
