@@ -46,9 +46,9 @@ public class RequestLogContext implements RoutePolicyFactory {
     }
 
     /**
-     * Clears the context at the very end of the unit of work, not when the route's processors are done: the
-     * circuit breaker records the upstream's outcome (and logs a transition) in its own completion, which runs
-     * after the route policy's end.
+     * Clears the context at the very end of the unit of work, not when the route's processors are done: lines
+     * written after the route (the circuit breaker recording the upstream's outcome, writing the answer) still
+     * carry it.
      */
     private static final SynchronizationAdapter CLEAR = new Clear();
 

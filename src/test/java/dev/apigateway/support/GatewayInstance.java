@@ -1,7 +1,6 @@
 package dev.apigateway.support;
 
 import dev.apigateway.GatewayApplication;
-import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -16,17 +15,28 @@ public final class GatewayInstance implements AutoCloseable {
     }
 
     public static GatewayInstance start(String... properties) {
-        List<String> all = new ArrayList<>(List.of(
+        java.util.Map<String, String> all = new java.util.LinkedHashMap<>();
+        for (String p : List.of(
                 "server.port=0",
                 "gateway.routes-dir=target/test-routes-empty",
                 "management.prometheus.metrics.export.enabled=true",
                 "logging.level.dev.apigateway=ERROR",
-                "logging.level.io.lettuce=ERROR"));
-        all.addAll(List.of(properties));
+                "logging.level.io.lettuce=ERROR")) {
+            put(all, p);
+        }
+        // a property given twice on the command line would be joined with a comma: the caller's value wins
+        for (String p : properties) {
+            put(all, p);
+        }
         // as command-line arguments: they win over application.yml, as an operator's settings would
         ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
-                .run(all.stream().map(p -> "--" + p).toArray(String[]::new));
+                .run(all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
         return new GatewayInstance(context);
+    }
+
+    private static void put(java.util.Map<String, String> all, String property) {
+        int eq = property.indexOf('=');
+        all.put(property.substring(0, eq), property.substring(eq + 1));
     }
 
     public int port() {
