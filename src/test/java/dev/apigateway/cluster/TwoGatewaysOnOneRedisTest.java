@@ -6,6 +6,7 @@ import dev.apigateway.store.InstanceRegistry;
 import dev.apigateway.store.StoreGuard;
 import dev.apigateway.support.GatewayInstance;
 import dev.apigateway.support.GatewayTestUpstream;
+import dev.apigateway.support.Poll;
 import dev.apigateway.support.Prometheus;
 import dev.apigateway.support.RawHttp;
 import dev.apigateway.testsupport.RedisNode;
@@ -225,41 +226,22 @@ class TwoGatewaysOnOneRedisTest {
     }
 
     private static RawHttp.Response get(GatewayInstance gateway, String from, String path) throws Exception {
-        return RawHttp.exchangeFrom(from, gateway.port(),
-                "GET " + path + " HTTP/1.1\nHost: gateway.test\nConnection: close", null);
+        return gateway.get(from, path);
     }
 
     private static RawHttp.Response post(GatewayInstance gateway, String path, String json) throws Exception {
-        byte[] body = json.getBytes();
-        return RawHttp.exchange(gateway.port(), "POST " + path + " HTTP/1.1\nHost: gateway.test\nConnection: close\n"
-                + "Content-Type: application/json\nContent-Length: " + body.length, body);
+        return gateway.post(path, json);
     }
 
-    /** Polls the instance's breaker view (it spends no rate-limit token) until it says OPEN. */
     private static void awaitOpen(GatewayInstance gateway) throws Exception {
-        awaitStatus(() -> get(gateway, "127.0.0.1", "/actuator/circuitbreakers/proxy").bodyText()
-                .contains("\"state\":\"OPEN\"") ? 1 : 0, 1);
+        gateway.awaitBreakerOpen("proxy");
     }
 
-    private static void awaitStatus(IntSupplierWithException call, int expected) throws Exception {
-        awaitStatus(call, expected, Duration.ofSeconds(10));
+    private static void awaitStatus(Poll.IntCall call, int expected) throws Exception {
+        Poll.until(call, expected, Duration.ofSeconds(10));
     }
 
-    private static void awaitStatus(IntSupplierWithException call, int expected, Duration within) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        int last;
-        do {
-            last = call.getAsInt();
-            if (last == expected) {
-                return;
-            }
-            Thread.sleep(50);
-        } while (System.nanoTime() < deadline);
-        assertThat(last).as("still not %s after %s", expected, within).isEqualTo(expected);
-    }
-
-    @FunctionalInterface
-    interface IntSupplierWithException {
-        int getAsInt() throws Exception;
+    private static void awaitStatus(Poll.IntCall call, int expected, Duration within) throws Exception {
+        Poll.until(call, expected, within);
     }
 }

@@ -43,6 +43,24 @@ public final class GatewayInstance implements AutoCloseable {
         return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
     }
 
+    /** {@code GET path} from the given loopback source address (each address is its own client). */
+    public RawHttp.Response get(String from, String path) throws Exception {
+        return RawHttp.exchangeFrom(from, port(), "GET " + path + " HTTP/1.1\nHost: gateway.test\nConnection: close",
+                null);
+    }
+
+    public RawHttp.Response post(String path, String json) throws Exception {
+        byte[] body = json.getBytes();
+        return RawHttp.exchange(port(), "POST " + path + " HTTP/1.1\nHost: gateway.test\nConnection: close\n"
+                + "Content-Type: application/json\nContent-Length: " + body.length, body);
+    }
+
+    /** Polls this instance's breaker view (it spends no rate-limit token) until the route's breaker is OPEN. */
+    public void awaitBreakerOpen(String route) throws Exception {
+        Poll.until(() -> get("127.0.0.1", "/actuator/circuitbreakers/" + route).bodyText()
+                .contains("\"state\":\"OPEN\"") ? 1 : 0, 1, java.time.Duration.ofSeconds(10));
+    }
+
     public <T> T bean(Class<T> type) {
         return context.getBean(type);
     }
