@@ -2,10 +2,10 @@ package dev.apigateway.proxy;
 
 import dev.apigateway.config.GatewayProperties;
 import dev.apigateway.observability.GatewayMetrics;
+import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
-import org.apache.camel.spring.boot.ComponentConfigurationProperties;
-import org.apache.camel.spi.ComponentCustomizer;
+import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
@@ -67,19 +67,31 @@ public class ProxyConfiguration {
 
     /**
      * The http producer as a proxy: no cookie store (one client's cookies never ride on another's request), no
-     * automatic retries (HttpClient would resend a 503/429 or a request whose connection dropped), no
-     * decompression (the client gets the upstream's bytes and {@code Content-Encoding}), no redirects followed.
+     * automatic retries (HttpClient would resend a 503/429 after its Retry-After, or a request whose connection
+     * dropped), no decompression and no {@code Accept-Encoding} of its own (the client gets the upstream's bytes
+     * and {@code Content-Encoding}), no redirects followed. Applied to the {@code http} and {@code https}
+     * components before any route creates an endpoint (the starter's properties reach {@code http} only).
      */
     @Bean
-    ComponentCustomizer httpComponentCustomizer(PoolingHttpClientConnectionManager connectionManager) {
-        return ComponentCustomizer.builder(HttpComponent.class)
-                .build(component -> {
+    CamelContextConfiguration upstreamHttpComponents(PoolingHttpClientConnectionManager connectionManager) {
+        return new CamelContextConfiguration() {
+            @Override
+            public void beforeApplicationStart(CamelContext camelContext) {
+                for (String scheme : new String[] {"http", "https"}) {
+                    HttpComponent component = camelContext.getComponent(scheme, HttpComponent.class);
                     component.setClientConnectionManager(connectionManager);
                     component.setCookieManagementDisabled(true);
                     component.setAutomaticRetriesDisabled(true);
                     component.setContentCompressionDisabled(true);
                     component.setRedirectHandlingDisabled(true);
                     component.setFollowRedirects(false);
-                });
+                }
+            }
+
+            @Override
+            public void afterApplicationStart(CamelContext camelContext) {
+                // nothing
+            }
+        };
     }
 }

@@ -63,6 +63,24 @@ class ProxyForwardingTest extends AbstractGatewayTest {
     }
 
     @Test
+    void anUpstream503Or429IsAnsweredOnceAndNeverRetried() throws Exception {
+        assertThat(get("/proxy/status/503").statusCode()).isEqualTo(503);
+        assertThat(get("/proxy/status/429?header=Retry-After:1").statusCode()).isEqualTo(429);
+        assertThat(upstream.hits("/status")).isEqualTo(2);
+    }
+
+    @Test
+    void theGatewayAddsNoAcceptEncodingAndPassesCompressedBodiesThrough() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(port, """
+                GET /proxy/echo HTTP/1.1
+                Host: t
+                Connection: close
+                """);
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(upstream.lastRequest().orElseThrow().hasHeader("Accept-Encoding")).isFalse();
+    }
+
+    @Test
     void clientRequestHeadersAreNotEchoedIntoTheAnswer() throws Exception {
         HttpResponse<String> response = send(HttpRequest.newBuilder(gateway("/proxy/ok"))
                 .header("Authorization", "Bearer secret-token")
