@@ -88,7 +88,7 @@ class RedisClusterGatewaysTest {
 
     @BeforeEach
     void reset() throws Exception {
-        post(a, "/actuator/circuitbreakers/proxy", "{\"action\":\"close\"}");
+        a.post("/actuator/circuitbreakers/proxy", "{\"action\":\"close\"}");
         upstream.reset();
     }
 
@@ -118,8 +118,8 @@ class RedisClusterGatewaysTest {
             a.bean(InstanceRegistry.class).heartbeat();
             return b.bean(InstanceRegistry.class).heartbeat();
         }, 2);
-        assertThat(get(b, "127.0.0.39", "/health").status()).isEqualTo(200);
-        assertThat(get(b, "127.0.0.39", "/health/readiness").status()).isEqualTo(200);
+        assertThat(b.get("127.0.0.39", "/health").status()).isEqualTo(200);
+        assertThat(b.get("127.0.0.39", "/health/readiness").status()).isEqualTo(200);
     }
 
     @Test
@@ -136,7 +136,7 @@ class RedisClusterGatewaysTest {
                 // each thread sends 3 requests for every client: 24 a client, three times its capacity
                 for (int round = 0; round < 3; round++) {
                     for (String client : clients.keySet()) {
-                        RawHttp.Response response = get(target, client, "/proxy/ok");
+                        RawHttp.Response response = target.get(client, "/proxy/ok");
                         assertThat(response.status()).isIn(200, 429);
                         if (response.status() == 200) {
                             admitted.computeIfAbsent(client, c -> new AtomicInteger()).incrementAndGet();
@@ -172,22 +172,22 @@ class RedisClusterGatewaysTest {
     @Order(3)
     void aBreakerOpenedOnOneInstanceIsSeenOnTheOther() throws Exception {
         // B has served the route (CLOSED in its cache): only the cluster's pub/sub (or the periodic re-read) tells it
-        assertThat(get(b, "127.0.0.38", "/proxy/ok").status()).isEqualTo(200);
+        assertThat(b.get("127.0.0.38", "/proxy/ok").status()).isEqualTo(200);
         for (int i = 0; i < 3; i++) {
-            assertThat(get(a, "127.0.0.38", "/proxy/status/500").status()).isEqualTo(500);
+            assertThat(a.get("127.0.0.38", "/proxy/status/500").status()).isEqualTo(500);
         }
-        awaitOpen(a);
-        awaitOpen(b);
+        a.awaitBreakerOpen("proxy");
+        b.awaitBreakerOpen("proxy");
         upstream.reset();
-        RawHttp.Response rejected = get(b, "127.0.0.38", "/proxy/ok");
+        RawHttp.Response rejected = b.get("127.0.0.38", "/proxy/ok");
         assertThat(rejected.status()).isEqualTo(503);
         assertThat(rejected.bodyText()).contains("\"circuit_open\"");
         assertThat(Long.parseLong(rejected.header("Retry-After"))).isBetween(1L, 30L);
         assertThat(upstream.hits("/ok")).isZero();
 
         // the operator closes it on B: A serves again
-        post(b, "/actuator/circuitbreakers/proxy", "{\"action\":\"close\"}");
-        awaitStatus(() -> get(a, "127.0.0.38", "/proxy/ok").status(), 200);
+        b.post("/actuator/circuitbreakers/proxy", "{\"action\":\"close\"}");
+        awaitStatus(() -> a.get("127.0.0.38", "/proxy/ok").status(), 200);
     }
 
     @Test
@@ -205,12 +205,12 @@ class RedisClusterGatewaysTest {
         awaitStatus(() -> String.valueOf(survivor.command("CLUSTER", "INFO")).contains("cluster_state:fail") ? 1 : 0, 1);
         StoreHealthIndicator health = a.bean(StoreHealthIndicator.class);
         awaitStatus(() -> {
-            get(a, "127.0.0.37", "/health");
+            a.get("127.0.0.37", "/health");
             return Boolean.FALSE.equals(health.health().getDetails().get("reachable")) ? 1 : 0;
         }, 1);
         int admitted = 0;
         for (int i = 0; i < CAPACITY; i++) {
-            int status = get(a, "127.0.0.37", "/proxy/ok").status();
+            int status = a.get("127.0.0.37", "/proxy/ok").status();
             assertThat(status).isIn(200, 429);
             admitted += status == 200 ? 1 : 0;
         }
@@ -239,18 +239,6 @@ class RedisClusterGatewaysTest {
 
     private static String bucketKey(String address) {
         return "api-gateway:rate-limit:{proxy:ip:" + address + "}";
-    }
-
-    private static RawHttp.Response get(GatewayInstance gateway, String from, String path) throws Exception {
-        return gateway.get(from, path);
-    }
-
-    private static RawHttp.Response post(GatewayInstance gateway, String path, String json) throws Exception {
-        return gateway.post(path, json);
-    }
-
-    private static void awaitOpen(GatewayInstance gateway) throws Exception {
-        gateway.awaitBreakerOpen("proxy");
     }
 
     private static void awaitStatus(Poll.IntCall call, int expected) throws Exception {

@@ -82,7 +82,7 @@ class TwoGatewaysOnOneRedisTest {
         // an instance that saw Redis go away uses it again once its store guard's probe gets an answer
         awaitStatus(() -> a.bean(StoreGuard.class).isAvailable() && b.bean(StoreGuard.class).isAvailable() ? 1 : 0, 1,
                 Duration.ofSeconds(20));
-        post(a, "/actuator/circuitbreakers/proxy", "{\"action\":\"close\"}");
+        a.post("/actuator/circuitbreakers/proxy", "{\"action\":\"close\"}");
         upstream.reset();
     }
 
@@ -96,7 +96,7 @@ class TwoGatewaysOnOneRedisTest {
             GatewayInstance target = t % 2 == 0 ? a : b;
             work.add(pool.submit(() -> {
                 for (int i = 0; i < 25; i++) {
-                    int status = get(target, "127.0.0.30", "/proxy/ok").status();
+                    int status = target.get("127.0.0.30", "/proxy/ok").status();
                     (status == 200 ? admitted : limited).incrementAndGet();
                     assertThat(status).isIn(200, 429);
                 }
@@ -119,12 +119,12 @@ class TwoGatewaysOnOneRedisTest {
 
     @Test
     void failuresOnBothInstancesAddUpAndTheOtherInstanceStopsCallingTheUpstream() throws Exception {
-        assertThat(get(a, "127.0.0.31", "/proxy/status/500").status()).isEqualTo(500);
-        assertThat(get(b, "127.0.0.31", "/proxy/status/500").status()).isEqualTo(500);
-        assertThat(get(a, "127.0.0.31", "/proxy/status/500").status()).isEqualTo(500);
+        assertThat(a.get("127.0.0.31", "/proxy/status/500").status()).isEqualTo(500);
+        assertThat(b.get("127.0.0.31", "/proxy/status/500").status()).isEqualTo(500);
+        assertThat(a.get("127.0.0.31", "/proxy/status/500").status()).isEqualTo(500);
         // A opened it; B learns at once through pub/sub (polled with a deadline, never a fixed sleep)
-        awaitOpen(b);
-        RawHttp.Response rejected = get(b, "127.0.0.31", "/proxy/ok");
+        b.awaitBreakerOpen("proxy");
+        RawHttp.Response rejected = b.get("127.0.0.31", "/proxy/ok");
         assertThat(rejected.status()).isEqualTo(503);
         assertThat(rejected.bodyText()).contains("\"circuit_open\"");
         assertThat(Long.parseLong(rejected.header("Retry-After"))).isBetween(1L, 2L);
@@ -134,13 +134,13 @@ class TwoGatewaysOnOneRedisTest {
     @Test
     void afterTheResetTimeoutExactlyOneRequestInTheClusterReachesTheUpstream() throws Exception {
         for (int i = 0; i < 3; i++) {
-            get(i % 2 == 0 ? a : b, "127.0.0.32", "/proxy/status/500");
+            (i % 2 == 0 ? a : b).get("127.0.0.32", "/proxy/status/500");
         }
-        awaitOpen(a);
-        awaitOpen(b);
+        a.awaitBreakerOpen("proxy");
+        b.awaitBreakerOpen("proxy");
         upstream.reset();
         // the reset timeout runs on Redis's clock (this machine's): wait it out, polling
-        String view = get(a, "127.0.0.32", "/actuator/circuitbreakers/proxy").bodyText();
+        String view = a.get("127.0.0.32", "/actuator/circuitbreakers/proxy").bodyText();
         java.time.Instant openedUntil = java.time.Instant.parse(
                 new com.fasterxml.jackson.databind.ObjectMapper().readTree(view).get("openedUntil").asText());
         awaitStatus(() -> java.time.Instant.now().isAfter(openedUntil.plusMillis(50)) ? 1 : 0, 1, Duration.ofSeconds(5));
@@ -149,7 +149,7 @@ class TwoGatewaysOnOneRedisTest {
         List<Future<Integer>> calls = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             GatewayInstance target = i % 2 == 0 ? a : b;
-            calls.add(pool.submit(() -> get(target, "127.0.0.32", "/proxy/delay/500").status()));
+            calls.add(pool.submit(() -> target.get("127.0.0.32", "/proxy/delay/500").status()));
         }
         int ok = 0;
         int open = 0;
@@ -163,22 +163,22 @@ class TwoGatewaysOnOneRedisTest {
         assertThat(open).isEqualTo(7);
         assertThat(upstream.hits("/delay")).isEqualTo(1);
         // the probe's success closed it everywhere
-        awaitStatus(() -> get(b, "127.0.0.32", "/proxy/ok").status(), 200);
-        assertThat(get(a, "127.0.0.32", "/proxy/ok").status()).isEqualTo(200);
+        awaitStatus(() -> b.get("127.0.0.32", "/proxy/ok").status(), 200);
+        assertThat(a.get("127.0.0.32", "/proxy/ok").status()).isEqualTo(200);
     }
 
     @Test
     void anOperatorForcesTheBreakerOpenAndClosedForTheWholeCluster() throws Exception {
-        RawHttp.Response forced = post(a, "/actuator/circuitbreakers/proxy", "{\"action\":\"open\"}");
+        RawHttp.Response forced = a.post("/actuator/circuitbreakers/proxy", "{\"action\":\"open\"}");
         assertThat(forced.status()).isEqualTo(200);
         // B reads the shared state on its first request for the route, or hears of the change through pub/sub
-        awaitStatus(() -> get(b, "127.0.0.33", "/proxy/ok").status(), 503);
-        assertThat(get(a, "127.0.0.33", "/proxy/ok").status()).isEqualTo(503);
+        awaitStatus(() -> b.get("127.0.0.33", "/proxy/ok").status(), 503);
+        assertThat(a.get("127.0.0.33", "/proxy/ok").status()).isEqualTo(503);
         assertThat(upstream.hits()).isZero();
 
-        post(b, "/actuator/circuitbreakers/proxy", "{\"action\":\"close\"}");
-        awaitStatus(() -> get(a, "127.0.0.33", "/proxy/ok").status(), 200);
-        assertThat(get(b, "127.0.0.33", "/proxy/ok").status()).isEqualTo(200);
+        b.post("/actuator/circuitbreakers/proxy", "{\"action\":\"close\"}");
+        awaitStatus(() -> a.get("127.0.0.33", "/proxy/ok").status(), 200);
+        assertThat(b.get("127.0.0.33", "/proxy/ok").status()).isEqualTo(200);
     }
 
     @Test
@@ -194,7 +194,7 @@ class TwoGatewaysOnOneRedisTest {
         redis.kill();
         int admitted = 0;
         for (int i = 0; i < CAPACITY; i++) {
-            int status = get(a, "127.0.0.34", "/proxy/ok").status();
+            int status = a.get("127.0.0.34", "/proxy/ok").status();
             assertThat(status).isIn(200, 429);
             admitted += status == 200 ? 1 : 0;
         }
@@ -213,28 +213,16 @@ class TwoGatewaysOnOneRedisTest {
 
         // the local breaker still protects the upstream
         for (int i = 0; i < 3; i++) {
-            get(a, "127.0.0.35", "/proxy/status/500");
+            a.get("127.0.0.35", "/proxy/status/500");
         }
-        assertThat(get(a, "127.0.0.35", "/proxy/ok").status()).isEqualTo(503);
+        assertThat(a.get("127.0.0.35", "/proxy/ok").status()).isEqualTo(503);
 
         redis.restart();
         // back on Redis by itself: a new client's bucket appears in Redis again
         awaitStatus(() -> {
-            get(a, "127.0.0.36", "/proxy/status/204");
+            a.get("127.0.0.36", "/proxy/status/204");
             return redis.command("EXISTS", "api-gateway:rate-limit:{proxy:ip:127.0.0.36}").toString().trim().equals("1") ? 1 : 0;
         }, 1, Duration.ofSeconds(20));
-    }
-
-    private static RawHttp.Response get(GatewayInstance gateway, String from, String path) throws Exception {
-        return gateway.get(from, path);
-    }
-
-    private static RawHttp.Response post(GatewayInstance gateway, String path, String json) throws Exception {
-        return gateway.post(path, json);
-    }
-
-    private static void awaitOpen(GatewayInstance gateway) throws Exception {
-        gateway.awaitBreakerOpen("proxy");
     }
 
     private static void awaitStatus(Poll.IntCall call, int expected) throws Exception {
