@@ -3,7 +3,6 @@ package dev.apigateway.testsupport;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
-import java.io.IOException;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -44,11 +43,7 @@ final class ContainerRedisNode implements RedisNode {
         if (container == null || !container.isRunning()) {
             return false;
         }
-        try {
-            return "PONG".equals(Resp.once(host(), port, "PING"));
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
+        return answersPing();
     }
 
     @Override

@@ -78,11 +78,7 @@ final class ProcessRedisNode implements RedisNode {
         if (process == null || !process.isAlive()) {
             return false;
         }
-        try {
-            return "PONG".equals(Resp.once(host(), port, "PING"));
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
+        return answersPing();
     }
 
     @Override

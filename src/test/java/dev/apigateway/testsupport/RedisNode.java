@@ -45,6 +45,15 @@ public interface RedisNode extends AutoCloseable {
         }
     }
 
+    /** True when a PING over a fresh connection gets PONG. */
+    default boolean answersPing() {
+        try {
+            return "PONG".equals(Resp.once(host(), port(), "PING"));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     default void flushAll() {
         command("FLUSHALL");
     }

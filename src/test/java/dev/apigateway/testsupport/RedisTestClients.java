@@ -27,9 +27,7 @@ public final class RedisTestClients {
                                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                                 .build())
                         .build());
-        factory.afterPropertiesSet();
-        factory.start();
-        return factory;
+        return started(factory);
     }
 
     /** A cluster-mode factory for {@code cluster} (seed nodes: all of its masters), fail fast while disconnected. */
@@ -46,6 +44,10 @@ public final class RedisTestClients {
                                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                                 .build())
                         .build());
+        return started(factory);
+    }
+
+    private static LettuceConnectionFactory started(LettuceConnectionFactory factory) {
         factory.afterPropertiesSet();
         factory.start();
         return factory;
