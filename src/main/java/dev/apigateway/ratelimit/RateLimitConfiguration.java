@@ -9,7 +9,7 @@ import dev.apigateway.store.StoreGuard;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * The {@link RateLimiter} bean the proxy route calls, for the selected state store, and the default
@@ -44,9 +44,10 @@ public class RateLimitConfiguration {
 
     @Bean
     @ConditionalOnStateStore(StateStoreSelection.Store.REDIS)
-    RateLimiter sharedRateLimiter(StringRedisTemplate redis, StoreGuard storeGuard, InstanceRegistry instances,
+    RateLimiter sharedRateLimiter(LettuceConnectionFactory redis, StoreGuard storeGuard, InstanceRegistry instances,
                                   GatewayProperties properties, RateLimitMetrics metrics) {
-        return new ResilientRateLimiter(new RedisTokenBucketStore(redis), storeGuard, new InMemoryTokenBucketStore(),
+        return new ResilientRateLimiter(new RedisTokenBucketStore(redis, properties.getStoreTimeout()), storeGuard,
+                new InMemoryTokenBucketStore(),
                 instances, properties.getRateLimit().getFailMode(), metrics);
     }
 }

@@ -84,8 +84,8 @@ class RedisClusterTest {
 
     @Test
     void bucketsSpreadOverAllMastersAndEachKeyAdmitsExactlyItsCapacityUnderConcurrentCalls() throws Exception {
-        RedisTokenBucketStore a = new RedisTokenBucketStore(new StringRedisTemplate(one));
-        RedisTokenBucketStore b = new RedisTokenBucketStore(new StringRedisTemplate(two));
+        RedisTokenBucketStore a = new RedisTokenBucketStore(one, Duration.ofSeconds(2));
+        RedisTokenBucketStore b = new RedisTokenBucketStore(two, Duration.ofSeconds(2));
         // one token an hour: over the test the limit is the capacity, exactly
         RateLimitPolicy policy = RateLimitPolicy.of(5, 1, 3600);
         List<String[]> buckets = new ArrayList<>();
@@ -241,7 +241,7 @@ class RedisClusterTest {
     /** The scripts are loaded (EVAL after NOSCRIPT) on whichever master a key lives on, also after SCRIPT FLUSH. */
     @Test
     void scriptsAreLoadedOnEveryMasterAfterAFlush() {
-        RedisTokenBucketStore store = new RedisTokenBucketStore(new StringRedisTemplate(one));
+        RedisTokenBucketStore store = new RedisTokenBucketStore(one, Duration.ofSeconds(2));
         RateLimitPolicy policy = RateLimitPolicy.of(2, 1, 3600);
         cluster.nodes().forEach(RedisNode::scriptFlush);
         Map<Integer, Integer> hitsPerMaster = new HashMap<>();

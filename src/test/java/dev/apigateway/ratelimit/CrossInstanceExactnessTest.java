@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.apigateway.testsupport.RedisNode;
 import dev.apigateway.testsupport.RedisServerExtension;
 import dev.apigateway.testsupport.RedisTestClients;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -37,8 +38,8 @@ class CrossInstanceExactnessTest {
         LettuceConnectionFactory second = RedisTestClients.factory(redis);
         try {
             List<TokenBucketStore> instances = List.of(
-                    new RedisTokenBucketStore(new StringRedisTemplate(first)),
-                    new RedisTokenBucketStore(new StringRedisTemplate(second)));
+                    new RedisTokenBucketStore(first, Duration.ofSeconds(2)),
+                    new RedisTokenBucketStore(second, Duration.ofSeconds(2)));
             for (TokenBucketStore store : instances) { // connect and load the script, on a bucket of its own
                 store.acquire("warm-up", "x", POLICY, OptionalLong.empty());
             }

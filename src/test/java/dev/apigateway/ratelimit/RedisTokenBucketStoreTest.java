@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.apigateway.testsupport.RedisNode;
 import dev.apigateway.testsupport.RedisServerExtension;
 import dev.apigateway.testsupport.RedisTestClients;
+import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterAll;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.core.StringRedisTemplate;
 
 @ExtendWith(RedisServerExtension.class)
 class RedisTokenBucketStoreTest extends TokenBucketStoreContract {
@@ -25,7 +25,7 @@ class RedisTokenBucketStoreTest extends TokenBucketStoreContract {
     static void connect(RedisNode node) {
         redis = node;
         factory = RedisTestClients.factory(node);
-        store = new RedisTokenBucketStore(new StringRedisTemplate(factory));
+        store = new RedisTokenBucketStore(factory, Duration.ofSeconds(2));
     }
 
     @AfterAll
@@ -70,11 +70,11 @@ class RedisTokenBucketStoreTest extends TokenBucketStoreContract {
         RateLimitPolicy policy = RateLimitPolicy.of(3, 1, 60);
         assertThat(at(T0, "r", "k", policy).remaining()).isEqualTo(2);
         redis.scriptFlush();
-        assertThat(redis.command("SCRIPT", "EXISTS", RedisTokenBucketStore.tokenBucketScript().getSha1()))
+        assertThat(redis.command("SCRIPT", "EXISTS", RedisTokenBucketStore.scriptSha1()))
                 .asList().containsExactly(0L);
 
         assertThat(at(T0, "r", "k", policy).remaining()).isEqualTo(1);
-        assertThat(redis.command("SCRIPT", "EXISTS", RedisTokenBucketStore.tokenBucketScript().getSha1()))
+        assertThat(redis.command("SCRIPT", "EXISTS", RedisTokenBucketStore.scriptSha1()))
                 .asList().containsExactly(1L);
         assertThat(at(T0, "r", "k", policy).remaining()).isZero();
     }

@@ -52,7 +52,7 @@ class ResilientRateLimiterTest {
                 .probe(() -> template.execute((RedisCallback<String>) RedisConnection::ping))
                 .meterRegistry(meters)
                 .build();
-        RedisTokenBucketStore redisStore = new RedisTokenBucketStore(template);
+        RedisTokenBucketStore redisStore = new RedisTokenBucketStore(factory, Duration.ofSeconds(1));
         countingRedisStore = (route, key, policy, now) -> {
             storeCalls.incrementAndGet();
             return redisStore.acquire(route, key, policy, now);
