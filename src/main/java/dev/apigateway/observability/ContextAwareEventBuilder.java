@@ -8,7 +8,7 @@ import org.slf4j.spi.LoggingEventBuilder;
 /**
  * An SLF4J event builder that leaves out a key-value whose key is already in the log context (MDC). A request's
  * {@code request_id}, {@code route} and {@code client_ip} are in the MDC while it is handled ({@code RequestIdFilter},
- * {@link RequestLogContext}); an event that also adds them as key-values would name them twice, and Spring Boot's
+ * {@code GatewayHttpConsumer}); an event that also adds them as key-values would name them twice, and Spring Boot's
  * ECS JSON refuses a line with a duplicate field ({@code Duplicate nested pairs added under 'route'}): the line
  * would be lost. Outside a request (a background probe, a unit test) the MDC is empty and every key-value stays.
  */

@@ -24,6 +24,7 @@ import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHtt
 import org.apache.camel.http.common.HttpHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The platform-http consumer of every gateway route. Compared with Camel's Spring Boot consumer it:
@@ -41,32 +42,81 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayHttpConsumer.class);
 
+    /** Log-context keys of the request's route and client, beside {@link RequestIdFilter#MDC_KEY}. */
+    public static final String MDC_ROUTE = "route";
+    public static final String MDC_CLIENT_IP = "client_ip";
+
     private final ProxySettings settings;
     private final GatewayMetrics metrics;
+    private final GatewayRouteTable table;
     private volatile String routeId;
     private final SpringBootPlatformHttpBinding responseBinding;
     private final ClientResponseHeaderFilterStrategy responseFilter = new ClientResponseHeaderFilterStrategy();
+    /** Requests past the state check and not yet answered; see {@link #drain()}. */
+    private final java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean draining;
+
+    /** The longest a stopping consumer waits for the requests it admitted (a route's own graceful stop allows 5 s). */
+    static final long DRAIN_TIMEOUT_MILLIS = 5_000;
 
     public GatewayHttpConsumer(PlatformHttpEndpoint endpoint, Processor processor, ProxySettings settings,
-                               GatewayMetrics metrics) {
+                               GatewayMetrics metrics, GatewayRouteTable table) {
         super(endpoint, processor, Runnable::run);
         this.settings = settings;
         this.metrics = metrics;
+        this.table = table;
         this.responseBinding = new SpringBootPlatformHttpBinding();
         this.responseBinding.setHeaderFilterStrategy(responseFilter);
         this.responseBinding.setMuteException(true);
     }
 
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        register();
+    }
+
+    private void register() {
+        PlatformHttpEndpoint endpoint = getEndpoint();
+        if (GatewayRouteTable.servable(endpoint.getPath())) {
+            table.register(this, endpoint.getPath(), endpoint.isMatchOnUriPrefix(), endpoint.getHttpMethodRestrict());
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        table.unregister(this);
+        drain();
+        super.doStop();
+    }
+
+    /** Camel suspends a consumer before it drains and stops its route: from then on new requests go elsewhere. */
+    @Override
+    protected void doSuspend() throws Exception {
+        table.unregister(this);
+        drain();
+        super.doSuspend();
+    }
+
+    @Override
+    protected void doResume() throws Exception {
+        super.doResume();
+        register();
+    }
+
     /**
-     * Called by Spring MVC for every request mapped to this consumer. Returning {@code null} tells Spring MVC the
-     * request is handled: the answer is already written.
+     * Called by Spring MVC, for the consumers whose path {@link GatewayDispatchFilter} leaves to it (paths with
+     * {@code {templates}}) and for a request that reached a stopped consumer's stale mapping. Returning
+     * {@code null} tells Spring MVC the request is handled: the answer is already written.
      */
     @Override
     public java.util.concurrent.CompletableFuture<Void> service(HttpServletRequest request, HttpServletResponse response) {
-        String requestId = RequestIdFilter.requestId(request);
-        if (requestId == null) {
-            requestId = RequestIdFilter.newId();
-        }
+        serve(request, response, RequestIdFilter.assign(request, response));
+        return null;
+    }
+
+    /** Handles one request end to end on the calling thread: binding, the route, the answer. */
+    void serve(HttpServletRequest request, HttpServletResponse response, String requestId) {
         try {
             handle(request, response, requestId);
             metrics.requestCompleted(routeId(), response.getStatus());
@@ -80,19 +130,25 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
             } catch (IOException ignored) {
                 // the client is gone
             }
+        } finally {
+            MDC.remove(MDC_ROUTE);
+            MDC.remove(MDC_CLIENT_IP);
         }
-        return null;
     }
 
     private void handle(HttpServletRequest request, HttpServletResponse response, String requestId) throws Exception {
-        if (!isRunAllowed() || isSuspended()) {
-            ErrorBody.write(response, 404, ErrorCodes.NOT_FOUND, "no route serves " + request.getRequestURI(), requestId);
-            return;
-        }
         String rawPath = rawPath(request);
         String refused = PathGuard.reject(rawPath);
         if (refused != null) {
             ErrorBody.write(response, 400, ErrorCodes.BAD_REQUEST, refused, requestId);
+            return;
+        }
+        String forwardPath = forwardPath(rawPath);
+        if (forwardPath == null) {
+            // Spring MVC matched the decoded path (/%70roxy/x, /proxy;p/x) to this route: what would be forwarded
+            // is not what the route's path says, so nothing is.
+            ErrorBody.write(response, 400, ErrorCodes.BAD_REQUEST,
+                    "the path does not match the route's path as sent (encoded or with parameters)", requestId);
             return;
         }
         long contentLength = request.getContentLengthLong();
@@ -102,12 +158,63 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
             return;
         }
 
-        Exchange exchange = createExchange(false);
+        // Counted before the route's state is read: a consumer being suspended or stopped waits for the requests
+        // it admitted, and a request that comes after sees the state and goes to the path's next consumer.
+        admitted.incrementAndGet();
+        try {
+            if (!isRunAllowed() || isSuspended()) {
+                redispatch(request, response, requestId);
+                return;
+            }
+            process(request, response, createExchange(false), rawPath, forwardPath, requestId, contentLength);
+        } finally {
+            if (admitted.decrementAndGet() == 0 && draining) {
+                synchronized (admitted) {
+                    admitted.notifyAll();
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits (at most {@link #DRAIN_TIMEOUT_MILLIS}) for the requests this consumer admitted: Camel's graceful stop
+     * then finds each of them in flight on the route, and none slips in between the state check and the route.
+     */
+    private void drain() throws InterruptedException {
+        draining = true;
+        long deadline = System.currentTimeMillis() + DRAIN_TIMEOUT_MILLIS;
+        synchronized (admitted) {
+            long left;
+            while (admitted.get() > 0 && (left = deadline - System.currentTimeMillis()) > 0) {
+                admitted.wait(left);
+            }
+        }
+        draining = false;
+    }
+
+    /**
+     * This consumer stopped after the request was matched to it (its route is being replaced or removed): the
+     * request goes to the path's consumer now, which waits for the new route while a swap holds the path.
+     */
+    private void redispatch(HttpServletRequest request, HttpServletResponse response, String requestId)
+            throws IOException {
+        GatewayRouteTable.Match next = table.lookup(rawPath(request), request.getMethod());
+        if (next != null && next.consumer() != null && next.consumer() != this) {
+            next.consumer().serve(request, response, requestId);
+            return;
+        }
+        ErrorBody.write(response, 404, ErrorCodes.NOT_FOUND, "no route serves " + request.getRequestURI(), requestId);
+    }
+
+    private void process(HttpServletRequest request, HttpServletResponse response, Exchange exchange, String rawPath,
+                         String forwardPath, String requestId, long contentLength) throws Exception {
         exchange.setPattern(ExchangePattern.InOut);
         HttpHelper.setCharsetFromContentType(request.getContentType(), exchange);
         PlatformHttpMessage message = new PlatformHttpMessage(request, response, exchange, responseBinding, true);
         exchange.setIn(message);
-        bind(request, exchange, message, rawPath, requestId, contentLength);
+        bind(request, exchange, message, rawPath, forwardPath, requestId, contentLength);
+        MDC.put(MDC_ROUTE, routeId());
+        MDC.put(MDC_CLIENT_IP, exchange.getProperty(GatewayExchange.CLIENT_IP, String.class));
 
         createUoW(exchange);
         try {
@@ -129,8 +236,31 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
         }
     }
 
+    /**
+     * The part of the raw path below the route's own path, what the upstream gets; the whole path for a route on
+     * {@code /}; {@code null} when the raw path does not start with the route's path as it is written.
+     */
+    private String forwardPath(String rawPath) {
+        String prefix = getEndpoint().getPath();
+        if (prefix.equals("/") || prefix.isEmpty()) {
+            return rawPath;
+        }
+        if (!GatewayRouteTable.servable(prefix)) {
+            // a templated path: Spring MVC matched it; everything after the first template is the route's own
+            return "";
+        }
+        if (!rawPath.startsWith(prefix)) {
+            return null;
+        }
+        if (rawPath.length() == prefix.length()) {
+            return "";
+        }
+        return prefix.endsWith("/") || rawPath.charAt(prefix.length()) == '/' ? rawPath.substring(prefix.length())
+                : null;
+    }
+
     private void bind(HttpServletRequest request, Exchange exchange, PlatformHttpMessage message, String rawPath,
-                      String requestId, long contentLength) throws IOException {
+                      String forwardPath, String requestId, long contentLength) throws IOException {
         String peer = request.getRemoteAddr();
         boolean peerTrusted = settings.trustedProxies().isTrusted(peer);
         Map<String, Object> headers = message.getHeaders();
@@ -172,12 +302,6 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
             bound.put(value, Boolean.TRUE);
         }
         String query = request.getQueryString();
-        String prefix = getEndpoint().getPath();
-        String forwardPath = rawPath.length() > prefix.length() && rawPath.startsWith(prefix)
-                ? rawPath.substring(prefix.length()) : "";
-        if (prefix.equals("/") || prefix.isEmpty()) {
-            forwardPath = rawPath;
-        }
         // What the route may read; the producer takes its own copies from the exchange properties below.
         headers.put(Exchange.HTTP_METHOD, request.getMethod());
         headers.put(Exchange.HTTP_PATH, forwardPath);
@@ -275,7 +399,7 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
         return id;
     }
 
-    private static String rawPath(HttpServletRequest request) {
+    static String rawPath(HttpServletRequest request) {
         String uri = request.getRequestURI();
         String contextPath = request.getContextPath();
         if (contextPath == null || contextPath.isEmpty() || contextPath.equals("/")) {

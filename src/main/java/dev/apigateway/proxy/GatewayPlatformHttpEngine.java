@@ -6,22 +6,25 @@ import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
 
-/** The platform-http engine of the gateway: Spring MVC in front, {@link GatewayHttpConsumer} behind every route. */
+/** The platform-http engine of the gateway: {@link GatewayDispatchFilter} in front (Spring MVC for templated paths), {@link GatewayHttpConsumer} behind every route. */
 public class GatewayPlatformHttpEngine implements PlatformHttpEngine {
 
     private final int port;
     private final ProxySettings settings;
     private final GatewayMetrics metrics;
+    private final GatewayRouteTable routes;
 
-    public GatewayPlatformHttpEngine(int port, ProxySettings settings, GatewayMetrics metrics) {
+    public GatewayPlatformHttpEngine(int port, ProxySettings settings, GatewayMetrics metrics,
+                                     GatewayRouteTable routes) {
         this.port = port;
         this.settings = settings;
         this.metrics = metrics;
+        this.routes = routes;
     }
 
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
-        return new GatewayHttpConsumer(endpoint, processor, settings, metrics);
+        return new GatewayHttpConsumer(endpoint, processor, settings, metrics, routes);
     }
 
     @Override

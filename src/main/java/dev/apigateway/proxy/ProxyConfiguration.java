@@ -13,7 +13,10 @@ import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
+import jakarta.servlet.DispatcherType;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.core.Ordered;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -26,11 +29,31 @@ public class ProxyConfiguration {
         return new ProxySettings(properties.getMaxRequestBodyBytes(), TrustedProxies.of(properties.getTrustedProxies()));
     }
 
+    /** Which running consumer serves a path; a request on a path being swapped waits up to 10 s for its route. */
+    @Bean
+    GatewayRouteTable gatewayRouteTable() {
+        return new GatewayRouteTable(java.time.Duration.ofSeconds(10));
+    }
+
     /** Replaces Camel's Spring Boot engine (it is {@code @ConditionalOnMissingBean}). */
     @Bean(name = "platform-http-engine")
     PlatformHttpEngine gatewayPlatformHttpEngine(@Value("${server.port:5000}") int port, ProxySettings settings,
-                                                 GatewayMetrics metrics) {
-        return new GatewayPlatformHttpEngine(port, settings, metrics);
+                                                 GatewayMetrics metrics, GatewayRouteTable routes) {
+        return new GatewayPlatformHttpEngine(port, settings, metrics, routes);
+    }
+
+    /**
+     * First in the servlet chain: proxied requests go straight to their route, past Spring MVC. Requests only (an
+     * error dispatch of Tomcat's goes to Spring's error controller).
+     */
+    @Bean
+    FilterRegistrationBean<GatewayDispatchFilter> gatewayDispatchFilter(GatewayRouteTable routes) {
+        FilterRegistrationBean<GatewayDispatchFilter> registration =
+                new FilterRegistrationBean<>(new GatewayDispatchFilter(routes));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setDispatcherTypes(DispatcherType.REQUEST);
+        registration.addUrlPatterns("/*");
+        return registration;
     }
 
     @Bean(name = UpstreamEndpoints.HEADER_FILTER_BEAN)

@@ -26,21 +26,36 @@ public class RequestIdFilter extends OncePerRequestFilter {
     /** Ids are echoed into headers and logs: only printable, header-safe tokens of bounded length are kept. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
 
+    public static final String MDC_KEY = "request_id";
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String id = request.getHeader(ProxyHeaders.REQUEST_ID);
+        assign(request, response);
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            MDC.remove(MDC_KEY);
+        }
+    }
+
+    /**
+     * Gives the request its id (once: a second call returns the first id), puts it on the answer and in the log
+     * context. The caller removes it from the log context ({@link #MDC_KEY}) when the request is done.
+     */
+    public static String assign(HttpServletRequest request, HttpServletResponse response) {
+        String id = requestId(request);
+        if (id != null) {
+            return id;
+        }
+        id = request.getHeader(ProxyHeaders.REQUEST_ID);
         if (id == null || !SAFE_ID.matcher(id).matches()) {
             id = newId();
         }
         request.setAttribute(ProxyHeaders.REQUEST_ID_ATTRIBUTE, id);
         response.setHeader(ProxyHeaders.REQUEST_ID, id);
-        MDC.put("request_id", id);
-        try {
-            chain.doFilter(request, response);
-        } finally {
-            MDC.remove("request_id");
-        }
+        MDC.put(MDC_KEY, id);
+        return id;
     }
 
     /**

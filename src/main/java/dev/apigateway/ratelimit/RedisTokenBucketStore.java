@@ -78,8 +78,9 @@ public class RedisTokenBucketStore implements TokenBucketStore {
     }
 
     private List<Object> run(byte[][] keys, byte[]... args) {
-        long deadline = System.nanoTime() + timeoutNanos;
+        // connecting (once, on the first call) is bounded by the client's connect timeout, not the request's
         RedisScriptingAsyncCommands<byte[], byte[]> redis = commands();
+        long deadline = System.nanoTime() + timeoutNanos;
         try {
             try {
                 return await(redis.evalsha(sha1, ScriptOutputType.MULTI, keys, args), deadline);

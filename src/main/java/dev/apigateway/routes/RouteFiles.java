@@ -37,11 +37,22 @@ public class RouteFiles {
     private final Map<String, FileState> files = new TreeMap<>();
     /** What health and metrics read: never blocked by a swap draining in-flight requests. */
     private volatile Map<String, FileState> snapshot = Map.of();
+    /** Holds request paths while their routes are swapped, so requests wait for the new route instead of a 404. */
+    private java.util.function.Function<java.util.Collection<String>, ? extends AutoCloseable> pathHold =
+            paths -> () -> { };
 
     public RouteFiles(CamelContext camel, RouteFileParser parser, RouteSettingsRegistry registry) {
         this.camel = camel;
         this.parser = parser;
         this.registry = registry;
+    }
+
+    /**
+     * While a file's routes are swapped (old ones drained and removed, new ones added), its paths are held by
+     * {@code hold}: the request path table makes requests on them wait for the new routes.
+     */
+    public void holdPathsWith(java.util.function.Function<java.util.Collection<String>, ? extends AutoCloseable> hold) {
+        this.pathHold = hold;
     }
 
     /** {@code gateway_route_files{state="loaded|refused"}}: files whose current content runs, or was refused. */
@@ -105,15 +116,19 @@ public class RouteFiles {
             refuse(file, hash, content, running, RouteFileParser.describe(e), old);
             return false;
         }
-        removeRoutes(running);
-        try {
-            addRoutes(parsed);
+        try (AutoCloseable hold = pathHold.apply(paths(running, parsed))) {
+            removeRoutes(running);
+            try {
+                addRoutes(parsed);
+            } catch (Exception e) {
+                // Should not happen after a successful build; put back what was serving.
+                removeRoutes(parsed);
+                restore(running);
+                refuse(file, hash, content, running, RouteFileParser.describe(e), old);
+                return true;
+            }
         } catch (Exception e) {
-            // Should not happen after a successful build; put back what was serving.
-            removeRoutes(parsed);
-            restore(running);
-            refuse(file, hash, content, running, RouteFileParser.describe(e), old);
-            return true;
+            throw new IllegalStateException("releasing the paths of " + file + " failed", e);
         }
         files.put(file, new FileState(hash, content, parsed, null));
         snapshot = Map.copyOf(files);
@@ -191,6 +206,20 @@ public class RouteFiles {
             }
         });
         return owners;
+    }
+
+    private static List<String> paths(RouteFileParser.ParsedFile... files) {
+        List<String> paths = new ArrayList<>();
+        for (RouteFileParser.ParsedFile f : files) {
+            if (f != null) {
+                f.routes().forEach(r -> {
+                    if (r.path() != null) {
+                        paths.add(r.path());
+                    }
+                });
+            }
+        }
+        return paths;
     }
 
     private void removeRoutes(RouteFileParser.ParsedFile parsed) {

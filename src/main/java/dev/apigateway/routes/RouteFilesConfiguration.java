@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
+import dev.apigateway.proxy.GatewayRouteTable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -25,8 +26,9 @@ public class RouteFilesConfiguration {
 
     @Bean
     RouteFiles routeFiles(CamelContext camel, RouteFileParser parser, RouteSettingsRegistry registry,
-                          ObjectProvider<MeterRegistry> meters) {
+                          ObjectProvider<MeterRegistry> meters, GatewayRouteTable paths) {
         RouteFiles files = new RouteFiles(camel, parser, registry);
+        files.holdPathsWith(paths::hold);
         meters.ifAvailable(files::bindMetrics);
         return files;
     }

@@ -249,6 +249,47 @@ class RouteFilesReloadTest extends AbstractGatewayTest {
     }
 
     @Test
+    void rewritingAFileTenTimesUnderConstantTrafficDropsNoRequest() throws Exception {
+        write(DIR, "busy.yaml", templated("busy", "/busy", upstreamUrl(), "rateLimitCapacity", "1000000"));
+        await(port, "/busy/ok", status(200));
+
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.List<String> wrong = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            for (int c = 0; c < 4; c++) {
+                clients.submit(() -> {
+                    // bounded: at most 20 000 requests per client, and the loop ends when the rewrites are done
+                    for (int i = 0; i < 20_000 && !stop.get(); i++) {
+                        try {
+                            HttpResponse<String> r = call(port, "/busy/ok");
+                            answered.incrementAndGet();
+                            if (r.statusCode() != 200) {
+                                wrong.add(r.statusCode() + " " + r.body());
+                            }
+                        } catch (Exception e) {
+                            wrong.add(e.toString());
+                        }
+                    }
+                    return null;
+                });
+            }
+            for (int version = 1; version <= 10; version++) {
+                String limit = Integer.toString(1_000_000 + version);
+                write(DIR, "busy.yaml", templated("busy", "/busy", upstreamUrl(), "rateLimitCapacity", limit));
+                await(port, "/busy/ok", r -> r.headers().firstValue("RateLimit-Limit").orElse("").equals(limit));
+            }
+        } finally {
+            stop.set(true);
+            clients.shutdown();
+            assertThat(clients.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(answered.get()).isGreaterThan(10);
+        assertThat(wrong).isEmpty();
+    }
+
+    @Test
     void anEmptyFileIsTakenAsBeingWrittenNotAsBroken() throws Exception {
         write(DIR, "editing.yaml", templated("editing", "/editing", upstreamUrl()));
         await(port, "/editing/ok", status(200));
