@@ -475,7 +475,7 @@ steady_after() {
 # measure I URL PID WARMUP WHO: warm-up slices, then the measured run; PID is the process whose CPU is charged.
 measure() {
   local i="$1" url="$2" pid="$3" warm="$4" who="$5" name="${S_LABEL[$1]}" safe t0 t1 rt0 rt1
-  local done_s=0 len c0 c1 cpu curve="" jfr_file="" uses_redis=0
+  local done_s=0 len c0 c1 cpu curve="" jfr_file="" uses_redis=0 scripts warning
   safe="$(safe_name "$name")"
   [[ "${S_BASE[i]}" == redis || "${S_BASE[i]}" == scg ]] && uses_redis=1
   (( warm > 0 )) && : > "$OUT_DIR/wrk-$safe-warmup.txt"
@@ -518,6 +518,14 @@ measure() {
     R_RCMD[i]="$(awk '$1 == "total" {print $2}' "$OUT_DIR/redis-$safe.txt")"
     R_RCMD[i]="${R_RCMD[i]:--}"
     R_RBREAK[i]="$(awk '$1 != "total" {printf "%s%s %s", (n++ ? ", " : ""), $1, $2}' "$OUT_DIR/redis-$safe.txt")"
+    # A limiter that fails open or falls back (store timeout, Redis down) measures no Redis path: say so.
+    scripts="$(awk '$1 ~ /^(eval|evalsha|eval_ro|evalsha_ro|fcall|fcall_ro)$/ {n += $2} END {printf "%.2f", n}' \
+      "$OUT_DIR/redis-$safe.txt")"
+    if [[ -s "$OUT_DIR/redis-$safe.txt" ]] && awk -v n="$scripts" 'BEGIN { exit !(n < 0.9) }'; then
+      warning="${name}: only $scripts Redis script calls per request, so most requests did not reach Redis"
+      WARNINGS+=("$warning (a store timeout or fallback; see gateway-$safe.log)")
+      echo "  [$name] warning: ${WARNINGS[${#WARNINGS[@]} - 1]#"${name}: "}" >&2
+    fi
   fi
   R_WHO[i]="$who"
   R_CURVE[i]="$curve"
@@ -608,12 +616,12 @@ curve_table() { # md(0|1)
 REF=""   # the scenario the CPU ratios refer to: the first scg one
 ratio_of() { # i -> its CPU per request divided by that of scenario $REF
   if [[ -z "$REF" || "${R_CPU[$1]}" == "-" ]]; then echo "-"
-  else awk -v a="${R_CPU[$1]}" -v b="${R_CPU[REF]}" 'BEGIN { printf "%.2f", a / b }'; fi
+  else awk -v a="${R_CPU[$1]}" -v b="${R_CPU[REF]}" 'BEGIN { r = a / b; printf (r < 0.1 ? "%.3f" : "%.2f"), r }'; fi
 }
 ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 
 summary() {
-  local i errs
+  local i errs w
   for i in "${!S_LABEL[@]}"; do
     [[ "${S_BASE[i]}" == scg && -z "$REF" && "${R_CPU[i]}" != "-" ]] && REF="$i"
   done
@@ -633,10 +641,13 @@ summary() {
     for i in "${!S_LABEL[@]}"; do
       [[ -n "${R_RBREAK[i]:-}" ]] && echo "# redis calls/req of ${S_LABEL[i]}: ${R_RBREAK[i]}"
     done
-    echo
-    echo "# warm-up curve: req/s / CPU us per request of each ${SLICE}s slice (t = end of the slice)"
-    curve_table 0
+    if (( WARMUP > 0 )); then
+      echo
+      echo "# warm-up curve: req/s / CPU us per request of each ${SLICE}s slice (t = end of the slice)"
+      curve_table 0
+    fi
     echo "# load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    for w in "${WARNINGS[@]+"${WARNINGS[@]}"}"; do echo "# WARNING $w"; done
   } | tee -a "$RESULTS"
 
   {
@@ -656,10 +667,13 @@ summary() {
            "$(ms "${R_P50[i]}") | $(ms "${R_P99[i]}") |" \
            "${R_RSS[i]} | ${R_READY[i]} | ${R_STEADY[i]} | ${R_RPS[i]} | $errs | ${R_WHO[i]} |"
     done
-    echo
-    echo "Warm-up (req/s / CPU µs per request of each ${SLICE} s slice; t = end of the slice):"
-    echo
-    curve_table 1
+    for w in "${WARNINGS[@]+"${WARNINGS[@]}"}"; do echo; echo "**Warning** $w."; done
+    if (( WARMUP > 0 )); then
+      echo
+      echo "Warm-up (req/s / CPU µs per request of each ${SLICE} s slice; t = end of the slice):"
+      echo
+      curve_table 1
+    fi
     echo
     echo "Scenarios:"
     echo
@@ -681,6 +695,7 @@ scenario_desc() { # i -> one line: label, base, JVM, options, env
 
 # ------------------------------------------------------------------ run
 JFR_FILES=()
+WARNINGS=()
 for i in "${!S_LABEL[@]}"; do
   R_JAVAV[i]="-"
   [[ "${S_BASE[i]}" != direct ]] && R_JAVAV[i]="$(java_version "${S_JAVA[i]}")"
