@@ -2,9 +2,15 @@
 # The gateway image. Build:  docker build -t api-gateway .
 # Run:    docker run -p 5000:5000 -e UPSTREAM_URL=http://host.docker.internal:5001 api-gateway
 # Every setting is an environment variable listed in CONFIG.md.
+# Base images are pinned by version (Dependabot proposes updates, .github/dependabot.yml). Both can be swapped for
+# equivalents with a JDK/JRE, java on PATH, curl, groupadd/useradd (deploy/image-smoke.sh builds FROM a local
+# Debian base where no registry is reachable):
+#   docker build --build-arg BUILD_IMAGE=... --build-arg RUNTIME_IMAGE=... .
+ARG BUILD_IMAGE=eclipse-temurin:17.0.15_6-jdk-noble
+ARG RUNTIME_IMAGE=eclipse-temurin:17.0.15_6-jre-noble
 
 # ---------- build stage: Maven wrapper on a JDK ----------
-FROM eclipse-temurin:17-jdk AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /build
 
 # Dependency-cache layer: only invalidated when the pom or the wrapper changes.
@@ -12,12 +18,14 @@ COPY mvnw pom.xml ./
 COPY .mvn .mvn
 RUN ./mvnw -B -q dependency:go-offline
 
-COPY src src
-RUN ./mvnw -B -q package -DskipTests \
+# main sources only: -Dmaven.test.skip=true does not compile the tests (they need upstream-service/, which
+# .dockerignore leaves out); the tests run in CI before any image is built.
+COPY src/main src/main
+RUN ./mvnw -B -q package -Dmaven.test.skip=true \
  && java -Djarmode=tools -jar target/api-gateway.jar extract --layers --launcher --destination extracted
 
 # ---------- run stage: JRE only, non-root ----------
-FROM eclipse-temurin:17-jre
+FROM ${RUNTIME_IMAGE}
 
 RUN groupadd --system --gid 10001 gateway \
  && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin gateway
@@ -35,7 +43,11 @@ ENV ROUTES_DIR=/config/routes
 VOLUME /config/routes
 
 ENV PORT=5000
-EXPOSE 5000
+# The management port (Prometheus, circuit breakers, route files: CONFIG.md), on the container's loopback unless
+# MANAGEMENT_ADDRESS says otherwise: Compose and Kubernetes set 0.0.0.0 for Prometheus, with ADMIN_TOKEN, and let
+# nobody else reach it (Compose publishes it on the host's 127.0.0.1 only; Kubernetes has a NetworkPolicy).
+ENV MANAGEMENT_PORT=8081
+EXPOSE 5000 8081
 
 # Heap sized from the container's memory limit; an OutOfMemoryError ends the JVM so the
 # orchestrator restarts it instead of leaving a half-working process.
@@ -43,7 +55,8 @@ ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 
 USER 10001:10001
 
-# eclipse-temurin's Ubuntu images ship curl (adoptium/containers installs it "for historical reasons").
+# eclipse-temurin's Ubuntu images ship curl (adoptium/containers installs it "for historical reasons"); a
+# replacement RUNTIME_IMAGE must too.
 # /health is liveness only: it does not fail while Redis is away.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD curl -fsS -o /dev/null "http://127.0.0.1:${PORT}/health" || exit 1

@@ -2,6 +2,7 @@ package dev.apigateway.routes;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,8 +28,12 @@ public class RouteFiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(RouteFiles.class);
 
-    /** One file: the content last judged, the routes running for it, and the refusal of that content if any. */
-    private record FileState(String hash, byte[] content, RouteFileParser.ParsedFile running, String refusal) {
+    /**
+     * One file: the content last judged, the routes running for it, the refusal of that content if any, and which
+     * content those running routes came from and when it was loaded.
+     */
+    private record FileState(String hash, byte[] content, RouteFileParser.ParsedFile running, String refusal,
+                             RouteFileView.Loaded loaded) {
     }
 
     private final CamelContext camel;
@@ -87,6 +92,15 @@ public class RouteFiles {
         return out;
     }
 
+    /** Every file the gateway knows, in name order, for the operator's read-only view. */
+    public List<RouteFileView> views() {
+        List<RouteFileView> out = new ArrayList<>();
+        new TreeMap<>(snapshot).forEach((name, s) -> out.add(new RouteFileView(name,
+                s.running() == null ? List.of() : s.running().routeIds(), s.loaded(),
+                s.refusal() == null ? null : new RouteFileView.Refused(s.hash(), s.refusal()))));
+        return out;
+    }
+
     public Map<String, String> refused() {
         Map<String, String> out = new TreeMap<>();
         snapshot.forEach((name, s) -> {
@@ -130,7 +144,7 @@ public class RouteFiles {
         } catch (Exception e) {
             throw new IllegalStateException("releasing the paths of " + file + " failed", e);
         }
-        files.put(file, new FileState(hash, content, parsed, null));
+        files.put(file, new FileState(hash, content, parsed, null, new RouteFileView.Loaded(hash, Instant.now())));
         snapshot = Map.copyOf(files);
         LOG.atInfo().addKeyValue("event", "route_file_loaded").addKeyValue("file", file)
                 .addKeyValue("routes", String.join(",", parsed.routeIds()))
@@ -163,7 +177,7 @@ public class RouteFiles {
 
     private void refuse(String file, String hash, byte[] content, RouteFileParser.ParsedFile running, String reason,
                         FileState old) {
-        files.put(file, new FileState(hash, content, running, reason));
+        files.put(file, new FileState(hash, content, running, reason, old == null ? null : old.loaded()));
         snapshot = Map.copyOf(files);
         if (old != null && reason.equals(old.refusal())) {
             return; // said once already

@@ -23,6 +23,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -56,6 +57,9 @@ class CircuitBreakerHttpTest {
     @LocalServerPort
     int port;
 
+    @LocalManagementPort
+    int managementPort;
+
     @Autowired
     BreakerRegistry breakers;
 
@@ -76,7 +80,7 @@ class CircuitBreakerHttpTest {
 
     @Test
     void opensAfterThresholdConsecutiveFailuresAndStopsCallingTheUpstream() throws Exception {
-        String before = Prometheus.scrape(port);
+        String before = Prometheus.scrape(managementPort);
         for (int i = 0; i < 3; i++) {
             assertThat(get("/proxy/status/500").statusCode()).as("the upstream's own 500 passes through").isEqualTo(500);
         }
@@ -86,7 +90,7 @@ class CircuitBreakerHttpTest {
         assertThat(Long.parseLong(rejected.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 30L);
         assertThat(upstream.hits()).isEqualTo(3);
 
-        String after = Prometheus.scrape(port);
+        String after = Prometheus.scrape(managementPort);
         String opened = "gateway_circuit_breaker_transitions_total";
         assertThat(Prometheus.value(after, opened, "route=\"proxy\"", "from=\"closed\"", "to=\"open\"")
                 - Prometheus.value(before, opened, "route=\"proxy\"", "from=\"closed\"", "to=\"open\"")).isEqualTo(1.0);

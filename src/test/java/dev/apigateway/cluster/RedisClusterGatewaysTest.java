@@ -154,7 +154,7 @@ class RedisClusterGatewaysTest {
         }
         pool.shutdown();
         for (GatewayInstance gateway : new GatewayInstance[] {a, b}) {
-            assertThat(Prometheus.value(Prometheus.scrape(gateway.port()), "gateway_rate_limit_decisions_total",
+            assertThat(Prometheus.value(Prometheus.scrape(gateway.managementPort()), "gateway_rate_limit_decisions_total",
                     "outcome=\"fallback_allowed\"")).as("decisions made without the store").isZero();
         }
         assertThat(admitted).hasSize(clients.size());

@@ -108,7 +108,7 @@ class TwoGatewaysOnOneRedisTest {
         }
         pool.shutdown();
         for (GatewayInstance gateway : new GatewayInstance[] {a, b}) {
-            assertThat(Prometheus.value(Prometheus.scrape(gateway.port()), "gateway_rate_limit_decisions_total",
+            assertThat(Prometheus.value(Prometheus.scrape(gateway.managementPort()), "gateway_rate_limit_decisions_total",
                     "outcome=\"fallback_allowed\"")).as("decisions made without the store").isZero();
         }
         // refill is one token an hour: over the few seconds of the test the limit is the capacity, exactly
@@ -190,7 +190,7 @@ class TwoGatewaysOnOneRedisTest {
             instances.heartbeat();
             return instances.liveInstances();
         }, 2);
-        double skippedBefore = Prometheus.value(Prometheus.scrape(a.port()), "gateway_store_skipped_total");
+        double skippedBefore = Prometheus.value(Prometheus.scrape(a.managementPort()), "gateway_store_skipped_total");
         redis.kill();
         int admitted = 0;
         for (int i = 0; i < CAPACITY; i++) {
@@ -200,7 +200,7 @@ class TwoGatewaysOnOneRedisTest {
         }
         // fail mode local: this instance's share is the capacity divided by the two live instances
         assertThat(admitted).isEqualTo(CAPACITY / 2);
-        String scrape = Prometheus.scrape(a.port());
+        String scrape = Prometheus.scrape(a.managementPort());
         assertThat(Prometheus.value(scrape, "gateway_rate_limit_decisions_total", "outcome=\"fallback_allowed\""))
                 .isGreaterThanOrEqualTo(CAPACITY / 2.0);
         assertThat(Prometheus.value(scrape, "gateway_rate_limit_decisions_total", "outcome=\"fallback_limited\""))

@@ -54,6 +54,34 @@ class CiWorkflowTest {
     }
 
     @Test
+    void everyPullRequestBuildsTheImageStartsItWithComposeAndSmokeTestsItBeforeAnythingIsPushed() {
+        Map<String, Object> image = Repo.map(jobs.get("image"));
+        assertThat(image.get("if")).as("on every push and pull request").isNull();
+        assertThat(steps(image)).anySatisfy(step -> {
+            assertThat(String.valueOf(step.get("uses"))).startsWith("docker/build-push-action@");
+            Map<String, Object> with = Repo.map(step.get("with"));
+            assertThat(with).containsEntry("push", false).containsEntry("load", true);
+            // the tag docker-compose.yml runs, so Compose starts the image just built
+            assertThat(String.valueOf(with.get("tags")))
+                    .isEqualTo(Repo.map(ComposeFilesTest.services(ComposeFilesTest.DEV).get("gateway")).get("image"));
+        });
+        List<String> run = runCommands(image);
+        assertThat(run).anySatisfy(c -> assertThat(c).startsWith("docker compose up").contains("--no-build")
+                .contains("--wait"));
+        assertThat(run).anySatisfy(c -> assertThat(c).startsWith("deploy/smoke-checks.sh 5000 8081 100"));
+        assertThat(Repo.path("deploy/smoke-checks.sh")).isExecutable();
+        assertThat(Repo.list(Repo.map(jobs.get("build-image")).get("needs"))).contains("test", "image");
+    }
+
+    @Test
+    void ciRunSmokeTestsTheImageWithPodmanOnlyWherePodmanIsInstalled() {
+        String ci = Repo.read(".ci/run");
+        assertThat(ci).contains("./mvnw -B verify").contains("command -v podman").contains("deploy/image-smoke.sh");
+        assertThat(Repo.path("deploy/image-smoke.sh")).isExecutable();
+        assertThat(Repo.read("deploy/image-smoke.sh")).contains("deploy/smoke-checks.sh");
+    }
+
+    @Test
     void developDeploysToStagingAndMainToProductionBehindItsEnvironment() {
         assertDeploys("deploy-staging", "refs/heads/develop", "staging");
         assertDeploys("deploy-production", "refs/heads/main", "production");

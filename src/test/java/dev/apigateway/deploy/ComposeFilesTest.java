@@ -96,14 +96,23 @@ class ComposeFilesTest {
     @Test
     void gatewayHealthCheckAndPortsMatchTheApplication() {
         String port = settings.defaultOf("PORT");
+        String management = settings.defaultOf("MANAGEMENT_PORT");
         for (String file : List.of(DEV, PROD)) {
             Map<String, Object> gateway = Repo.map(services(file).get("gateway"));
             String test = String.join(" ", Repo.list(Repo.map(gateway.get("healthcheck")).get("test")).stream()
                     .map(String::valueOf).toList());
             assertThat(test).as(file).contains(":" + port + DockerfileTest.HEALTH_PATH);
             for (Object mapping : Repo.list(gateway.get("ports"))) {
-                assertThat(String.valueOf(mapping)).as(file + " publishes the gateway's port").endsWith(":" + port);
+                String published = String.valueOf(mapping);
+                if (published.endsWith(":" + management)) {
+                    assertThat(published).as(file + ": the management port only on the host's loopback")
+                            .startsWith("127.0.0.1:");
+                } else {
+                    assertThat(published).as(file + " publishes the gateway's port").endsWith(":" + port);
+                }
             }
+            assertThat(environment(gateway)).as(file + ": Prometheus on the network reaches the management port")
+                    .containsEntry("MANAGEMENT_ADDRESS", "0.0.0.0").containsKey("ADMIN_TOKEN");
         }
     }
 

@@ -135,7 +135,7 @@ class KubernetesManifestsTest {
         Map<String, String> annotations = deployment.getSpec().getTemplate().getMetadata().getAnnotations();
         assertThat(annotations).containsEntry("prometheus.io/scrape", "true")
                 .containsEntry("prometheus.io/path", "/actuator/prometheus")
-                .containsEntry("prometheus.io/port", String.valueOf(port()));
+                .containsEntry("prometheus.io/port", settings.defaultOf("MANAGEMENT_PORT"));
     }
 
     @Test

@@ -28,7 +28,8 @@ class MonitoringFilesTest {
         assertThat(gateway.get("metrics_path")).isEqualTo("/actuator/prometheus");
         Map<String, Object> dns = Repo.map(Repo.list(gateway.get("dns_sd_configs")).get(0));
         assertThat(Repo.list(dns.get("names"))).containsExactly("gateway");
-        assertThat(String.valueOf(dns.get("port"))).isEqualTo(settings.defaultOf("PORT"));
+        assertThat(String.valueOf(dns.get("port"))).as("the actuator is on the management port")
+                .isEqualTo(settings.defaultOf("MANAGEMENT_PORT"));
         assertThat(ComposeFilesTest.services(ComposeFilesTest.DEV)).containsKey("gateway");
         assertThat(ComposeFilesTest.services(ComposeFilesTest.PROD)).containsKey("gateway");
 

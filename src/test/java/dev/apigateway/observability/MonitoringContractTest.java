@@ -325,7 +325,7 @@ class MonitoringContractTest {
     }
 
     private static String scrape() throws Exception {
-        return Prometheus.scrape(gateway.port());
+        return Prometheus.scrape(gateway.managementPort());
     }
 
     /**

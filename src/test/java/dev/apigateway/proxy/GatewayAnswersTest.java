@@ -58,8 +58,8 @@ class GatewayAnswersTest extends AbstractGatewayTest {
         assertThat(JSON.readTree(liveness.body()).get("status").asText()).isEqualTo("UP");
         HttpResponse<String> readiness = get("/health/readiness");
         assertThat(readiness.statusCode()).isEqualTo(200);
-        assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
-        HttpResponse<String> prometheus = get("/actuator/prometheus");
+        assertThat(management("/actuator/health").statusCode()).isEqualTo(200);
+        HttpResponse<String> prometheus = management("/actuator/prometheus");
         assertThat(prometheus.statusCode()).isEqualTo(200);
         assertThat(prometheus.body()).contains("jvm_memory_used_bytes");
         assertThat(upstream.hits()).isZero();

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.event.KeyValuePair;
 
 /** Route files on disk, the log lines about them, and polling with a deadline. */
-final class RouteFileTestSupport {
+public final class RouteFileTestSupport {
 
     static final Duration RELOAD_DEADLINE = Duration.ofSeconds(5);
 
@@ -31,7 +31,7 @@ final class RouteFileTestSupport {
     private RouteFileTestSupport() {
     }
 
-    static String templated(String id, String path, String upstream, String... extra) {
+    public static String templated(String id, String path, String upstream, String... extra) {
         StringBuilder yaml = new StringBuilder("- templatedRoute:\n"
                 + "    routeTemplateRef: gateway-route\n"
                 + "    routeId: " + id + "\n"
@@ -46,7 +46,7 @@ final class RouteFileTestSupport {
     }
 
     /** Written beside, then moved into place, as a deploy tool would. */
-    static void write(Path dir, String name, String content) throws IOException {
+    public static void write(Path dir, String name, String content) throws IOException {
         Path tmp = dir.resolve("." + name + ".tmp");
         Files.writeString(tmp, content, StandardCharsets.UTF_8);
         Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

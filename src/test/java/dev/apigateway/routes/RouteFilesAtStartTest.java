@@ -34,6 +34,7 @@ class RouteFilesAtStartTest {
                 "--server.port=0", "--gateway.state-store=memory", "--gateway.upstream-url=" + upstream,
                 "--gateway.routes-dir=" + dir, "--management.prometheus.metrics.export.enabled=true")) {
             int port = Integer.parseInt(gateway.getEnvironment().getProperty("local.server.port"));
+            int managementPort = Integer.parseInt(gateway.getEnvironment().getProperty("local.management.port"));
             HttpResponse<String> orders = call(port, "/orders/ok");
             assertThat(orders.statusCode()).isEqualTo(200);
             assertThat(orders.headers().firstValue("RateLimit-Limit")).hasValue("4");
@@ -55,11 +56,12 @@ class RouteFilesAtStartTest {
             assertThat(seen.rawPath()).isEqualTo("/echo/urgent");
             assertThat(seen.bodyLength()).isEqualTo("this one is urgent".length());
 
-            String scrape = Prometheus.scrape(port);
+            String scrape = Prometheus.scrape(managementPort);
             assertThat(Prometheus.value(scrape, "gateway_route_files", "state=\"loaded\"")).isEqualTo(2.0);
             assertThat(Prometheus.value(scrape, "gateway_route_files", "state=\"refused\"")).isEqualTo(1.0);
 
-            HttpResponse<String> readiness = call(port, "/health/readiness");
+            // the details are for operators: on the management port (the public /health/readiness has the status)
+            HttpResponse<String> readiness = call(managementPort, "/actuator/health/readiness");
             assertThat(readiness.statusCode()).isEqualTo(200);
             assertThat(readiness.body()).contains("routeFiles").contains("broken.yaml")
                     .contains("rateLimitCapacity 'lots' is not a whole number");

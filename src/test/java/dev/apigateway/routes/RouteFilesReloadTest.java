@@ -204,7 +204,7 @@ class RouteFilesReloadTest extends AbstractGatewayTest {
             assertThat(logs.events("route_file_refused")).hasSize(1);
             assertThat(call(port, "/good/ok").statusCode()).isEqualTo(200);
             assertThat(call(port, "/proxy/ok").statusCode()).isEqualTo(200);
-            assertThat(call(port, "/actuator/health").statusCode()).isEqualTo(200);
+            assertThat(call(managementPort, "/actuator/health").statusCode()).isEqualTo(200);
         }
 
         // a running file broken by an edit keeps serving its old routes

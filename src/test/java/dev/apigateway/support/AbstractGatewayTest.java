@@ -9,6 +9,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -37,6 +38,10 @@ public abstract class AbstractGatewayTest {
     @LocalServerPort
     protected int port;
 
+    /** The actuator's port (Prometheus, the actuator's health, the operator's views). */
+    @LocalManagementPort
+    protected int managementPort;
+
     protected UpstreamService upstream;
 
     @DynamicPropertySource
@@ -57,6 +62,12 @@ public abstract class AbstractGatewayTest {
     protected HttpResponse<String> get(String pathAndQuery) throws Exception {
         return http.send(HttpRequest.newBuilder(gateway(pathAndQuery)).timeout(Duration.ofSeconds(15)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@code GET} on the management port. */
+    protected HttpResponse<String> management(String pathAndQuery) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + pathAndQuery))
+                .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     protected HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

@@ -5,7 +5,11 @@ import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** One whole gateway, its own application context, Tomcat port and Redis connections: one instance of a cluster. */
+/**
+ * One whole gateway, its own application context, Tomcat port and Redis connections: one instance of a cluster.
+ * Requests to {@code /actuator/...} go to its management port, as an operator's would; everything else to the
+ * public port.
+ */
 public final class GatewayInstance implements AutoCloseable {
 
     private final ConfigurableApplicationContext context;
@@ -43,15 +47,24 @@ public final class GatewayInstance implements AutoCloseable {
         return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
     }
 
+    /** The management port (the actuator; a free port in tests, see src/test/resources/config). */
+    public int managementPort() {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
+    }
+
+    private int portFor(String path) {
+        return path.startsWith("/actuator") ? managementPort() : port();
+    }
+
     /** {@code GET path} from the given loopback source address (each address is its own client). */
     public RawHttp.Response get(String from, String path) throws Exception {
-        return RawHttp.exchangeFrom(from, port(), "GET " + path + " HTTP/1.1\nHost: gateway.test\nConnection: close",
+        return RawHttp.exchangeFrom(from, portFor(path), "GET " + path + " HTTP/1.1\nHost: gateway.test\nConnection: close",
                 null);
     }
 
     public RawHttp.Response post(String path, String json) throws Exception {
         byte[] body = json.getBytes();
-        return RawHttp.exchange(port(), "POST " + path + " HTTP/1.1\nHost: gateway.test\nConnection: close\n"
+        return RawHttp.exchange(portFor(path), "POST " + path + " HTTP/1.1\nHost: gateway.test\nConnection: close\n"
                 + "Content-Type: application/json\nContent-Length: " + body.length, body);
     }
 
