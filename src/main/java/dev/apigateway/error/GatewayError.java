@@ -20,7 +20,7 @@ public enum GatewayError {
     UPSTREAM_UNREACHABLE(502, "upstream_unreachable", "the upstream could not be reached"),
     CIRCUIT_OPEN(503, "circuit_open", "the circuit breaker of the route is open"),
     STORE_UNAVAILABLE(503, "store_unavailable", "the rate-limit store is unavailable"),
-    /** Every pooled connection to the upstream stayed in use past the upstream timeout ({@code UPSTREAM_MAX_CONNECTIONS}). */
+    /** Every pooled connection to the upstream stayed in use past the connect timeout ({@code UPSTREAM_MAX_CONNECTIONS}). */
     UPSTREAM_BUSY(503, "upstream_busy", "every connection to the upstream is in use", Map.of("Retry-After", "1")),
     UPSTREAM_TIMEOUT(504, "upstream_timeout", "the upstream did not answer in time");
 

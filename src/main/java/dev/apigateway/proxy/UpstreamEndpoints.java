@@ -16,7 +16,7 @@ public final class UpstreamEndpoints {
 
     /**
      * @param upstream base URL ({@code http} or {@code https}); the request's path is appended to its path
-     * @param responseTimeout longest wait for the response head (and between body reads), and for a pooled connection
+     * @param responseTimeout longest wait for the response head (and between body reads)
      * @param connectTimeout longest wait to connect
      */
     public static String uri(URI upstream, Duration responseTimeout, Duration connectTimeout) {
@@ -36,6 +36,6 @@ public final class UpstreamEndpoints {
                 + "&headerFilterStrategy=#" + HEADER_FILTER_BEAN
                 + "&responseTimeout=" + responseTimeout.toMillis()
                 + "&connectTimeout=" + connectTimeout.toMillis()
-                + "&connectionRequestTimeout=" + responseTimeout.toMillis();
+                + "&connectionRequestTimeout=" + connectTimeout.toMillis();
     }
 }

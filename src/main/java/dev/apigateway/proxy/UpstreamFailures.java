@@ -30,7 +30,7 @@ import org.apache.hc.core5.util.DeadlineTimeoutException;
 public final class UpstreamFailures {
 
     public enum Kind {
-        /** No pooled connection free within the upstream timeout: the gateway's own limit, not the upstream's. */
+        /** No pooled connection free within the connect timeout: the gateway's own limit, not the upstream's. */
         BUSY,
         /** The upstream cannot be talked to: refused, reset, name not resolved, connect timeout, TLS or HTTP protocol failure. */
         UNREACHABLE,

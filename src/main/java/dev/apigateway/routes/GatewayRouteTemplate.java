@@ -33,14 +33,14 @@ public class GatewayRouteTemplate extends RouteBuilder {
     }
 
     /**
-     * The http producer options of {@link UpstreamEndpoints} with the response and pool-lease timeouts left
-     * to the {@code upstreamTimeoutSeconds} parameter.
+     * The http producer options of {@link UpstreamEndpoints} with the response timeout left to the
+     * {@code upstreamTimeoutSeconds} parameter.
      */
     static String producerOptions(Duration connectTimeout, String responseTimeoutMillis) {
         String uri = UpstreamEndpoints.uri(URI.create("http://upstream"), Duration.ofMillis(TIMEOUT_MARKER_MS),
                 connectTimeout);
         return uri.substring(uri.indexOf('?') + 1)
-                .replace("Timeout=" + TIMEOUT_MARKER_MS, "Timeout=" + responseTimeoutMillis);
+                .replace("responseTimeout=" + TIMEOUT_MARKER_MS, "responseTimeout=" + responseTimeoutMillis);
     }
 
     @Override

@@ -58,7 +58,7 @@ class UpstreamFailureAnswersTest extends AbstractFaultyUpstreamTest {
     }
 
     @Test
-    void poolLeasePastTheUpstreamTimeoutIs503UpstreamBusyWithRetryAfterAndNoBreakerFailure() throws Exception {
+    void poolLeasePastTheConnectTimeoutIs503UpstreamBusyWithRetryAfterAndNoBreakerFailure() throws Exception {
         upstreams.slowRelease = new CountDownLatch(1);
         int served = upstreams.slow.requests();
         // the only pooled connection stays leased while the slow upstream's body drips
