@@ -1,6 +1,7 @@
 package dev.apigateway.admin;
 
-import dev.apigateway.error.ErrorBody;
+import dev.apigateway.error.ErrorAnswer;
+import dev.apigateway.error.GatewayError;
 import dev.apigateway.proxy.RequestIdFilter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -21,8 +22,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 public class AdminTokenFilter extends OncePerRequestFilter {
 
-    /** The contract's code for a request without valid credentials. */
-    static final String UNAUTHORIZED = "unauthorized";
     static final String REALM = "api-gateway-admin";
 
     private static final String BEARER = "Bearer ";
@@ -58,7 +57,7 @@ public class AdminTokenFilter extends OncePerRequestFilter {
 
     private static void refuse(HttpServletResponse response, String challenge, String message) throws IOException {
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE, challenge);
-        ErrorBody.write(response, HttpServletResponse.SC_UNAUTHORIZED, UNAUTHORIZED, message, RequestIdFilter.newId());
+        ErrorAnswer.write(response, GatewayError.UNAUTHORIZED, message, RequestIdFilter.newId());
     }
 
     private static byte[] sha256(String text) {

@@ -1,11 +1,12 @@
 package dev.apigateway.error;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
-/** The body of every answer the gateway makes itself: {@code {"error": CODE, "message": ..., "requestId": ...}}. */
+/**
+ * The body of every answer the gateway makes itself: {@code {"error": CODE, "message": ..., "requestId": ...}},
+ * always UTF-8, whatever charset the client's request named.
+ */
 public final class ErrorBody {
 
     public static final String CONTENT_TYPE = "application/json";
@@ -24,17 +25,9 @@ public final class ErrorBody {
         return sb.append('}').toString();
     }
 
-    /** Writes an error answer straight to the servlet response, for answers made outside a Camel route. */
-    public static void write(HttpServletResponse response, int status, String code, String message, String requestId)
-            throws IOException {
-        if (response.isCommitted()) {
-            return;
-        }
-        byte[] body = json(code, message, requestId).getBytes(StandardCharsets.UTF_8);
-        response.setStatus(status);
-        response.setContentType(CONTENT_TYPE);
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+    /** The body as it goes on the wire. */
+    public static byte[] bytes(GatewayError error, String message, String requestId) {
+        return json(error.code(), message, requestId).getBytes(StandardCharsets.UTF_8);
     }
 
     private static void quote(StringBuilder sb, String value) {

@@ -1,7 +1,7 @@
 package dev.apigateway.proxy;
 
-import dev.apigateway.error.ErrorBody;
-import dev.apigateway.error.ErrorCodes;
+import dev.apigateway.error.ErrorAnswer;
+import dev.apigateway.error.GatewayError;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -41,7 +41,7 @@ public final class GatewayDispatchFilter implements Filter {
         String requestId = RequestIdFilter.assign(request, response);
         try {
             if (match.methodNotAllowed()) {
-                ErrorBody.write(response, 405, ErrorCodes.METHOD_NOT_ALLOWED,
+                ErrorAnswer.write(response, GatewayError.METHOD_NOT_ALLOWED,
                         "method " + request.getMethod() + " is not allowed on " + request.getRequestURI(), requestId);
                 return;
             }

@@ -1,7 +1,7 @@
 package dev.apigateway.proxy;
 
-import dev.apigateway.error.ErrorBody;
-import dev.apigateway.error.ErrorCodes;
+import dev.apigateway.error.ErrorAnswer;
+import dev.apigateway.error.GatewayError;
 import dev.apigateway.observability.ContextAwareEventBuilder;
 import dev.apigateway.observability.GatewayMetrics;
 import jakarta.servlet.http.HttpServletRequest;
@@ -52,6 +52,7 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
     private volatile String routeId;
     private final SpringBootPlatformHttpBinding responseBinding;
     private final ClientResponseHeaderFilterStrategy responseFilter = new ClientResponseHeaderFilterStrategy();
+    private final ClientAnswerWriter answerWriter = new ClientAnswerWriter(responseFilter);
     /** Requests past the state check and not yet answered; see {@link #drain()}. */
     private final java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
@@ -125,7 +126,7 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
                     .addKeyValue("request_id", requestId)
                     .log("Request failed outside the route: {}", e.toString());
             try {
-                ErrorBody.write(response, 500, ErrorCodes.INTERNAL_ERROR, "the gateway failed to handle the request",
+                ErrorAnswer.write(response, GatewayError.INTERNAL_ERROR, "the gateway failed to handle the request",
                         requestId);
             } catch (IOException ignored) {
                 // the client is gone
@@ -140,20 +141,20 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
         String rawPath = rawPath(request);
         String refused = PathGuard.reject(rawPath);
         if (refused != null) {
-            ErrorBody.write(response, 400, ErrorCodes.BAD_REQUEST, refused, requestId);
+            ErrorAnswer.write(response, GatewayError.BAD_REQUEST, refused, requestId);
             return;
         }
         String forwardPath = forwardPath(rawPath);
         if (forwardPath == null) {
             // Spring MVC matched the decoded path (/%70roxy/x, /proxy;p/x) to this route: what would be forwarded
             // is not what the route's path says, so nothing is.
-            ErrorBody.write(response, 400, ErrorCodes.BAD_REQUEST,
+            ErrorAnswer.write(response, GatewayError.BAD_REQUEST,
                     "the path does not match the route's path as sent (encoded or with parameters)", requestId);
             return;
         }
         long contentLength = request.getContentLengthLong();
         if (contentLength > settings.maxRequestBodyBytes()) {
-            ErrorBody.write(response, 413, ErrorCodes.PAYLOAD_TOO_LARGE,
+            ErrorAnswer.write(response, GatewayError.PAYLOAD_TOO_LARGE,
                     "request body is larger than " + settings.maxRequestBodyBytes() + " bytes", requestId);
             return;
         }
@@ -203,7 +204,7 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
             next.consumer().serve(request, response, requestId);
             return;
         }
-        ErrorBody.write(response, 404, ErrorCodes.NOT_FOUND, "no route serves " + request.getRequestURI(), requestId);
+        ErrorAnswer.write(response, GatewayError.NOT_FOUND, "no route serves " + request.getRequestURI(), requestId);
     }
 
     private void process(HttpServletRequest request, HttpServletResponse response, Exchange exchange, String rawPath,
@@ -229,7 +230,7 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
                 // the upstream's answer head is in (or it failed): the body streams while the answer is written
                 metrics.upstreamDuration(routeId(), System.nanoTime() - upstreamStart);
             }
-            writeResponse(exchange, response, requestId);
+            writeResponse(exchange, request, response, requestId);
         } finally {
             doneUoW(exchange);
             releaseExchange(exchange, false);
@@ -341,7 +342,8 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
         return contentLength > 0 || (contentLength < 0 && request.getHeader("Transfer-Encoding") != null);
     }
 
-    private void writeResponse(Exchange exchange, HttpServletResponse response, String requestId) throws IOException {
+    private void writeResponse(Exchange exchange, HttpServletRequest request, HttpServletResponse response,
+                               String requestId) throws IOException {
         Map<String, String> extra = exchange.getProperty(GatewayExchange.RESPONSE_HEADERS, Map.class);
         if (exchange.getException() != null) {
             // The shared error configuration handles every failure of a gateway route; this is the safety net for a
@@ -352,7 +354,7 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
                     .addKeyValue("route", exchange.getFromRouteId())
                     .log("Unhandled failure in route {}: {}", exchange.getFromRouteId(), e.toString());
             applyExtraHeaders(response, extra);
-            ErrorBody.write(response, 500, ErrorCodes.INTERNAL_ERROR, "the gateway failed to handle the request",
+            ErrorAnswer.write(response, GatewayError.INTERNAL_ERROR, "the gateway failed to handle the request",
                     requestId);
             return;
         }
@@ -369,7 +371,7 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
             }
             applyExtraHeaders(response, extra);
         }
-        responseBinding.writeResponse(exchange, response);
+        answerWriter.write(exchange, request, response);
     }
 
     private static void applyExtraHeaders(HttpServletResponse response, Map<String, String> extra) {

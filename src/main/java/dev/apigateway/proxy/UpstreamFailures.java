@@ -6,44 +6,91 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.List;
+import javax.net.ssl.SSLException;
+import org.apache.hc.client5.http.ClientProtocolException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpHostConnectException;
+import org.apache.hc.client5.http.UnsupportedSchemeException;
+import org.apache.hc.core5.http.ConnectionClosedException;
+import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
+import org.apache.hc.core5.http.MalformedChunkCodingException;
+import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http.NoHttpResponseException;
+import org.apache.hc.core5.http.ProtocolException;
+import org.apache.hc.core5.util.DeadlineTimeoutException;
 
 /**
- * The exceptions of an upstream call that mean the upstream failed: the error configuration answers them 504 or
- * 502, and the circuit breaker counts them. One list, so the two never disagree.
+ * What an exception of an upstream call means, for the error configuration (which answer) and the circuit breaker
+ * (whether it counts): one table, so the two never disagree. The http producer (Apache HttpClient 5 classic) wraps
+ * some of these ({@code RequestFailedException} around a {@link DeadlineTimeoutException},
+ * {@link ClientProtocolException} around a {@link ProtocolException}, an {@link SSLException} around certificate
+ * faults), so {@link #kind(Throwable)} walks the causes, outermost first, and at each level checks the more specific
+ * kinds first: a {@link ConnectTimeoutException} is a {@link SocketTimeoutException} but means unreachable.
  */
 public final class UpstreamFailures {
 
-    /** No response head in time: 504. */
-    public static final List<Class<? extends Exception>> TIMEOUT = List.of(SocketTimeoutException.class);
+    public enum Kind {
+        /** No pooled connection free within the connect timeout: the gateway's own limit, not the upstream's. */
+        BUSY,
+        /** The upstream cannot be talked to: refused, reset, name not resolved, connect timeout, TLS or HTTP protocol failure. */
+        UNREACHABLE,
+        /** Connected, but no response head (or no body bytes) within the upstream timeout. */
+        TIMEOUT
+    }
 
-    /** Connection refused, reset, closed without an answer, name not resolved, or connect timeout: 502. */
-    public static final List<Class<? extends Exception>> UNREACHABLE = List.of(ConnectTimeoutException.class,
-            HttpHostConnectException.class, ConnectException.class, NoRouteToHostException.class,
-            UnknownHostException.class, NoHttpResponseException.class, SocketException.class);
+    /** Pool lease past its deadline. The pool reports it either way, depending on where the wait ended. */
+    static final List<Class<? extends Exception>> BUSY = List.of(ConnectionRequestTimeoutException.class,
+            DeadlineTimeoutException.class);
+
+    static final List<Class<? extends Exception>> UNREACHABLE = List.of(
+            ConnectTimeoutException.class, HttpHostConnectException.class, ConnectException.class,
+            NoRouteToHostException.class, UnknownHostException.class, NoHttpResponseException.class,
+            // reset, broken pipe
+            SocketException.class,
+            // handshake failed (certificate not trusted, plain HTTP on the port), or a broken TLS record later
+            SSLException.class,
+            // an answer that is not HTTP: bad status line or headers, head too large, broken chunked coding,
+            // closed before the promised end of the body
+            ProtocolException.class, ClientProtocolException.class, MessageConstraintException.class,
+            MalformedChunkCodingException.class, ConnectionClosedException.class,
+            UnsupportedSchemeException.class);
+
+    static final List<Class<? extends Exception>> TIMEOUT = List.of(SocketTimeoutException.class);
 
     private UpstreamFailures() {
     }
 
-    @SuppressWarnings("unchecked")
-    public static Class<? extends Throwable>[] unreachable() {
-        return UNREACHABLE.toArray(new Class[0]);
+    /** The kind of upstream failure the throwable or one of its causes is; null when it is none. */
+    public static Kind kind(Throwable failure) {
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth < 16; t = t.getCause() == t ? null : t.getCause(), depth++) {
+            if (matches(BUSY, t)) {
+                return Kind.BUSY;
+            }
+            if (matches(UNREACHABLE, t)) {
+                return Kind.UNREACHABLE;
+            }
+            if (matches(TIMEOUT, t)) {
+                return Kind.TIMEOUT;
+            }
+        }
+        return null;
     }
 
-    /** Whether the throwable, or one of its causes, is a timeout or an unreachable upstream. */
+    /**
+     * Whether the breaker counts the throwable as a failure of the upstream: a timeout or an unreachable upstream.
+     * A pool lease that timed out is not one: it says the gateway's pool is full, and the calls holding it report
+     * the upstream's health themselves.
+     */
     public static boolean isUpstreamFailure(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            for (Class<? extends Exception> type : TIMEOUT) {
-                if (type.isInstance(t)) {
-                    return true;
-                }
-            }
-            for (Class<? extends Exception> type : UNREACHABLE) {
-                if (type.isInstance(t)) {
-                    return true;
-                }
+        Kind kind = kind(failure);
+        return kind == Kind.UNREACHABLE || kind == Kind.TIMEOUT;
+    }
+
+    private static boolean matches(List<Class<? extends Exception>> types, Throwable t) {
+        for (Class<? extends Exception> type : types) {
+            if (type.isInstance(t)) {
+                return true;
             }
         }
         return false;

@@ -37,6 +37,8 @@ public class UpstreamRequestProcessor implements Processor {
         in.setHeader(ProxyHeaders.REQUEST_ID, GatewayExchange.requestId(exchange));
 
         exchange.setProperty(GatewayExchange.UPSTREAM_START, System.nanoTime());
+        // the upstream's bytes both ways: Camel would gunzip an answer (and gzip a text body) by Content-Encoding
+        exchange.setProperty(Exchange.SKIP_GZIP_ENCODING, Boolean.TRUE);
         Object body = in.getBody();
         Object original = exchange.getProperty(GatewayExchange.REQUEST_BODY);
         if (body != null && body == original) {

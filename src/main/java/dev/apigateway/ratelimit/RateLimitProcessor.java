@@ -1,6 +1,6 @@
 package dev.apigateway.ratelimit;
 
-import dev.apigateway.error.ErrorCodes;
+import dev.apigateway.error.GatewayError;
 import dev.apigateway.error.GatewayException;
 import dev.apigateway.proxy.GatewayExchange;
 import dev.apigateway.proxy.ProxyHeaders;
@@ -57,7 +57,7 @@ public class RateLimitProcessor implements Processor {
         }
         String retryAfter = Long.toString(Math.max(1, decision.retryAfterSeconds()));
         if (decision.outcome() == RateLimitDecision.Outcome.STORE_UNAVAILABLE) {
-            throw new GatewayException(503, ErrorCodes.STORE_UNAVAILABLE,
+            throw new GatewayException(GatewayError.STORE_UNAVAILABLE,
                     "the rate-limit store is unavailable", Map.of(ProxyHeaders.RETRY_AFTER, retryAfter));
         }
         rejections.warn("rate_limit_exceeded", "Rate limit exceeded on route " + routeId,
@@ -65,7 +65,7 @@ public class RateLimitProcessor implements Processor {
                         .addKeyValue("client_ip", GatewayExchange.clientIp(exchange))
                         .addKeyValue("request_id", GatewayExchange.requestId(exchange))
                         .addKeyValue("retry_after", retryAfter), null);
-        throw new GatewayException(429, ErrorCodes.RATE_LIMITED,
+        throw new GatewayException(GatewayError.RATE_LIMITED,
                 "rate limit exceeded, retry after " + retryAfter + " s", Map.of(ProxyHeaders.RETRY_AFTER, retryAfter));
     }
 
