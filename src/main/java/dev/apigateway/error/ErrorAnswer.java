@@ -20,5 +20,6 @@ public final class ErrorAnswer {
         Map<String, String> extra = GatewayExchange.responseHeaders(exchange);
         extra.putAll(headers);
         answer.setBody(ErrorBody.json(code, message, GatewayExchange.requestId(exchange)));
+        exchange.setProperty(Exchange.CHARSET_NAME, "UTF-8"); // JSON's charset, whatever the request or upstream said
     }
 }

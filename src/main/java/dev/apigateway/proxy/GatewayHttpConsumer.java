@@ -21,7 +21,6 @@ import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
 import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpBinding;
 import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpConsumer;
-import org.apache.camel.http.common.HttpHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +89,7 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
             return;
         }
         String rawPath = rawPath(request);
-        String refused = PathGuard.reject(rawPath);
+        String refused = PathGuard.reject(rawPath, getEndpoint().getPath());
         if (refused != null) {
             ErrorBody.write(response, 400, ErrorCodes.BAD_REQUEST, refused, requestId);
             return;
@@ -104,7 +103,6 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
 
         Exchange exchange = createExchange(false);
         exchange.setPattern(ExchangePattern.InOut);
-        HttpHelper.setCharsetFromContentType(request.getContentType(), exchange);
         PlatformHttpMessage message = new PlatformHttpMessage(request, response, exchange, responseBinding, true);
         exchange.setIn(message);
         bind(request, exchange, message, rawPath, requestId, contentLength);
@@ -172,12 +170,7 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
             bound.put(value, Boolean.TRUE);
         }
         String query = request.getQueryString();
-        String prefix = getEndpoint().getPath();
-        String forwardPath = rawPath.length() > prefix.length() && rawPath.startsWith(prefix)
-                ? rawPath.substring(prefix.length()) : "";
-        if (prefix.equals("/") || prefix.isEmpty()) {
-            forwardPath = rawPath;
-        }
+        String forwardPath = PathGuard.below(getEndpoint().getPath(), rawPath);
         // What the route may read; the producer takes its own copies from the exchange properties below.
         headers.put(Exchange.HTTP_METHOD, request.getMethod());
         headers.put(Exchange.HTTP_PATH, forwardPath);
