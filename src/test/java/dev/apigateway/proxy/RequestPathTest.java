@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.apigateway.support.AbstractGatewayTest;
 import dev.apigateway.support.RawHttp;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -36,5 +37,13 @@ class RequestPathTest extends AbstractGatewayTest {
         RawHttp.Response response = RawHttp.exchange(port, "GET " + path + " HTTP/1.1\nHost: t\nConnection: close");
         assertThat(response.status()).as(path).isEqualTo(200);
         assertThat(upstream.lastRequest().orElseThrow().rawPath()).as(path).isEqualTo(forwarded);
+    }
+
+    @Test
+    void theErrorPathAskedForDirectlyIs404NotA500() throws Exception {
+        for (String method : new String[] {"GET", "PUT", "HEAD"}) {
+            RawHttp.Response response = RawHttp.exchange(port, method + " /error HTTP/1.1\nHost: t\nConnection: close");
+            assertThat(response.status()).as(method).isEqualTo(404);
+        }
     }
 }
