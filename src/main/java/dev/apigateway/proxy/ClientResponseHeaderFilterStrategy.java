@@ -5,7 +5,8 @@ import org.apache.camel.spi.HeaderFilterStrategy;
 
 /**
  * What of the exchange's headers is written into the answer to the client: no Camel control headers, no
- * hop-by-hop headers (nor those an upstream {@code Connection} header named), and no {@code X-Request-Id}
+ * hop-by-hop headers (nor those the upstream's {@code Connection} header named; the client's names apply to its
+ * request only), and no {@code X-Request-Id}
  * (the gateway's own id is already on the answer, see {@link RequestIdFilter}).
  */
 public class ClientResponseHeaderFilterStrategy implements HeaderFilterStrategy {
@@ -15,7 +16,7 @@ public class ClientResponseHeaderFilterStrategy implements HeaderFilterStrategy 
         return ProxyHeaders.isCamelControl(name)
                 || ProxyHeaders.isHopByHop(name)
                 || ProxyHeaders.REQUEST_ID.equalsIgnoreCase(name)
-                || UpstreamHeaderFilterStrategy.isConnectionToken(name, exchange);
+                || UpstreamHeaderFilterStrategy.isResponseConnectionToken(name, exchange);
     }
 
     @Override

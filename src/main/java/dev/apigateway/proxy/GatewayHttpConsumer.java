@@ -21,7 +21,6 @@ import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
 import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpBinding;
 import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpConsumer;
-import org.apache.camel.http.common.HttpHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -140,16 +139,12 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
     private void handle(HttpServletRequest request, HttpServletResponse response, String requestId) throws Exception {
         String rawPath = rawPath(request);
         String refused = PathGuard.reject(rawPath);
+        String forwardPath = refused == null ? PathGuard.below(getEndpoint().getPath(), rawPath) : null;
+        if (refused == null && forwardPath == null) {
+            refused = "the path is not below " + getEndpoint().getPath();
+        }
         if (refused != null) {
             ErrorAnswer.write(response, GatewayError.BAD_REQUEST, refused, requestId);
-            return;
-        }
-        String forwardPath = forwardPath(rawPath);
-        if (forwardPath == null) {
-            // Spring MVC matched the decoded path (/%70roxy/x, /proxy;p/x) to this route: what would be forwarded
-            // is not what the route's path says, so nothing is.
-            ErrorAnswer.write(response, GatewayError.BAD_REQUEST,
-                    "the path does not match the route's path as sent (encoded or with parameters)", requestId);
             return;
         }
         long contentLength = request.getContentLengthLong();
@@ -210,7 +205,6 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
     private void process(HttpServletRequest request, HttpServletResponse response, Exchange exchange, String rawPath,
                          String forwardPath, String requestId, long contentLength) throws Exception {
         exchange.setPattern(ExchangePattern.InOut);
-        HttpHelper.setCharsetFromContentType(request.getContentType(), exchange);
         PlatformHttpMessage message = new PlatformHttpMessage(request, response, exchange, responseBinding, true);
         exchange.setIn(message);
         bind(request, exchange, message, rawPath, forwardPath, requestId, contentLength);
@@ -235,29 +229,6 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
             doneUoW(exchange);
             releaseExchange(exchange, false);
         }
-    }
-
-    /**
-     * The part of the raw path below the route's own path, what the upstream gets; the whole path for a route on
-     * {@code /}; {@code null} when the raw path does not start with the route's path as it is written.
-     */
-    private String forwardPath(String rawPath) {
-        String prefix = getEndpoint().getPath();
-        if (prefix.equals("/") || prefix.isEmpty()) {
-            return rawPath;
-        }
-        if (!GatewayRouteTable.servable(prefix)) {
-            // a templated path: Spring MVC matched it; everything after the first template is the route's own
-            return "";
-        }
-        if (!rawPath.startsWith(prefix)) {
-            return null;
-        }
-        if (rawPath.length() == prefix.length()) {
-            return "";
-        }
-        return prefix.endsWith("/") || rawPath.charAt(prefix.length()) == '/' ? rawPath.substring(prefix.length())
-                : null;
     }
 
     private void bind(HttpServletRequest request, Exchange exchange, PlatformHttpMessage message, String rawPath,

@@ -17,8 +17,22 @@ public final class ProxyHeaders {
     /** Request attribute holding the request id, set by {@link RequestIdFilter}. */
     public static final String REQUEST_ID_ATTRIBUTE = "dev.apigateway.requestId";
 
-    /** Exchange property: header names listed in a {@code Connection} header, dropped wherever they appear. */
+    public static final String FORWARDED = "Forwarded";
+    public static final String FORWARDED_PORT = "X-Forwarded-Port";
+    public static final String FORWARDED_PREFIX = "X-Forwarded-Prefix";
+    public static final String REAL_IP = "X-Real-IP";
+
+    /**
+     * Exchange property: the header names the client's {@code Connection} header listed. They apply to the client's
+     * request only and are dropped when it is bound, before the gateway adds headers of its own.
+     */
     public static final String CONNECTION_TOKENS_PROPERTY = "gateway.connectionTokens";
+
+    /**
+     * Exchange property: the header names the upstream's {@code Connection} header listed. They apply to the
+     * upstream's answer only: dropped from it, never from the request nor from headers the gateway adds.
+     */
+    public static final String RESPONSE_CONNECTION_TOKENS_PROPERTY = "gateway.responseConnectionTokens";
 
     private static final Set<String> HOP_BY_HOP = caseInsensitive(
             "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection",

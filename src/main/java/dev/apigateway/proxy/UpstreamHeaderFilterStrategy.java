@@ -11,11 +11,14 @@ import org.apache.camel.spi.HeaderFilterStrategy;
  *
  * <p>Outgoing (exchange headers to the upstream request): only end-to-end headers of the client's request;
  * never Camel control headers, hop-by-hop headers, {@code Host} (the client's host travels as
- * {@code X-Forwarded-Host}) or {@code Content-Length} (the request entity carries the length it really has).
+ * {@code X-Forwarded-Host}) or {@code Content-Length} (the request entity carries the length it really has). The
+ * headers the client's {@code Connection} named were already dropped when the request was bound; they are not
+ * consulted here, so a client cannot name away a header the gateway sets ({@code X-Forwarded-For},
+ * {@code X-Request-Id}).
  *
  * <p>Incoming (upstream response headers to the exchange): everything but hop-by-hop headers, those the upstream's
- * {@code Connection} header names, and Camel control headers. The named ones are remembered on the exchange so the
- * client-facing writer drops them too, whatever order the upstream sent them in.
+ * {@code Connection} header names, and Camel control headers. The named ones are remembered on the exchange, apart
+ * from the client's, so the client-facing writer drops them too, whatever order the upstream sent them in.
  */
 public class UpstreamHeaderFilterStrategy implements HeaderFilterStrategy {
 
@@ -25,8 +28,7 @@ public class UpstreamHeaderFilterStrategy implements HeaderFilterStrategy {
                 || ProxyHeaders.isHopByHop(name)
                 || "Host".equalsIgnoreCase(name)
                 || "Content-Length".equalsIgnoreCase(name)
-                || "Expect".equalsIgnoreCase(name)
-                || isConnectionToken(name, exchange);
+                || "Expect".equalsIgnoreCase(name);
     }
 
     @Override
@@ -39,18 +41,19 @@ public class UpstreamHeaderFilterStrategy implements HeaderFilterStrategy {
         return ProxyHeaders.isHopByHop(name) || ProxyHeaders.isCamelControl(name);
     }
 
-    static boolean isConnectionToken(String name, Exchange exchange) {
+    /** Whether the upstream's {@code Connection} header named this header of its answer. */
+    static boolean isResponseConnectionToken(String name, Exchange exchange) {
         @SuppressWarnings("unchecked")
-        Set<String> tokens = exchange.getProperty(ProxyHeaders.CONNECTION_TOKENS_PROPERTY, Set.class);
+        Set<String> tokens = exchange.getProperty(ProxyHeaders.RESPONSE_CONNECTION_TOKENS_PROPERTY, Set.class);
         return tokens != null && !tokens.isEmpty() && tokens.contains(name.toLowerCase(Locale.ROOT));
     }
 
     @SuppressWarnings("unchecked")
-    static Set<String> connectionTokens(Exchange exchange) {
-        Set<String> tokens = exchange.getProperty(ProxyHeaders.CONNECTION_TOKENS_PROPERTY, Set.class);
+    private static Set<String> connectionTokens(Exchange exchange) {
+        Set<String> tokens = exchange.getProperty(ProxyHeaders.RESPONSE_CONNECTION_TOKENS_PROPERTY, Set.class);
         if (tokens == null) {
             tokens = new HashSet<>(4);
-            exchange.setProperty(ProxyHeaders.CONNECTION_TOKENS_PROPERTY, tokens);
+            exchange.setProperty(ProxyHeaders.RESPONSE_CONNECTION_TOKENS_PROPERTY, tokens);
         }
         return tokens;
     }

@@ -1,7 +1,6 @@
 package dev.apigateway.proxy;
 
 import java.io.InputStream;
-import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -11,8 +10,9 @@ import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 
 /**
  * The step before the http producer ({@code gatewayForward}): the method, path and query of the upstream call come
- * from the request as the gateway bound it, never from a header a client could send; {@code X-Forwarded-*} and
- * {@code X-Request-Id} are set; an untouched request body streams through with its length.
+ * from the request as the gateway bound it, never from a header a client could send; the forwarding headers are
+ * set ({@link ForwardedHeaders}) and {@code X-Request-Id}; an untouched request body streams through, as bytes, with
+ * its length.
  */
 public class UpstreamRequestProcessor implements Processor {
 
@@ -33,7 +33,7 @@ public class UpstreamRequestProcessor implements Processor {
             in.removeHeader(Exchange.HTTP_RAW_QUERY);
         }
 
-        forwardedHeaders(exchange, in);
+        ForwardedHeaders.apply(exchange, in);
         in.setHeader(ProxyHeaders.REQUEST_ID, GatewayExchange.requestId(exchange));
 
         exchange.setProperty(GatewayExchange.UPSTREAM_START, System.nanoTime());
@@ -44,34 +44,22 @@ public class UpstreamRequestProcessor implements Processor {
         if (body != null && body == original) {
             long length = exchange.getProperty(GatewayExchange.CONTENT_LENGTH, -1L, Long.class);
             String contentType = in.getHeader(Exchange.CONTENT_TYPE, String.class);
-            in.setBody(new InputStreamEntity((InputStream) body, length,
-                    contentType != null ? ContentType.parseLenient(contentType) : null));
+            in.setBody(new InputStreamEntity((InputStream) body, length, entityContentType(contentType)));
         }
     }
 
-    private static void forwardedHeaders(Exchange exchange, Message in) {
-        String peerAddress = peer(exchange);
-        Object existing = in.getHeader(ProxyHeaders.FORWARDED_FOR);
-        String chain = existing instanceof List<?> list ? String.join(", ", list.stream().map(String::valueOf).toList())
-                : existing != null ? existing.toString() : null;
-        in.setHeader(ProxyHeaders.FORWARDED_FOR, chain == null || chain.isBlank() ? peerAddress : chain + ", " + peerAddress);
-
-        // A trusted proxy in front (the TLS terminator) knows the original scheme and host; anyone else is replaced.
-        boolean trusted = exchange.getProperty(GatewayExchange.PEER_TRUSTED, false, Boolean.class);
-        if (!trusted || in.getHeader(ProxyHeaders.FORWARDED_PROTO) == null) {
-            in.setHeader(ProxyHeaders.FORWARDED_PROTO, exchange.getProperty(GatewayExchange.ORIGINAL_SCHEME, String.class));
+    /**
+     * The entity's content type, or {@code null} when the client's cannot be parsed (an illegal charset name): the
+     * client's {@code Content-Type} header travels unchanged either way, and the body is bytes.
+     */
+    private static ContentType entityContentType(String contentType) {
+        if (contentType == null) {
+            return null;
         }
-        if (!trusted || in.getHeader(ProxyHeaders.FORWARDED_HOST) == null) {
-            String host = exchange.getProperty(GatewayExchange.ORIGINAL_HOST, String.class);
-            if (host != null) {
-                in.setHeader(ProxyHeaders.FORWARDED_HOST, host);
-            } else {
-                in.removeHeader(ProxyHeaders.FORWARDED_HOST);
-            }
+        try {
+            return ContentType.parseLenient(contentType);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
-    }
-
-    private static String peer(Exchange exchange) {
-        return exchange.getProperty(GatewayExchange.PEER, String.class);
     }
 }
