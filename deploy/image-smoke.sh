@@ -5,16 +5,19 @@
 #
 #   deploy/image-smoke.sh            # needs podman; the base image is made locally when it is missing
 #
-# Where no container registry is reachable, the base is a minimal Debian with a JDK made by debootstrap from the
+# Where no container registry is reachable, the base is a minimal Debian made by debootstrap, with the machine's Temurin 25 copied in, from the
 # Debian mirror and imported into Podman (BASE_IMAGE, once; about 10 minutes), and the Dockerfile is built FROM it
 # through its BUILD_IMAGE/RUNTIME_IMAGE arguments. Set BASE_IMAGE to an existing image (e.g.
-# eclipse-temurin:17.0.15_6-jdk-noble) to use that instead. Maven resolves through the host's ~/.m2.
+# eclipse-temurin:25.0.3_9-jdk-noble) to use that instead. Maven resolves through the host's ~/.m2.
 # Sandboxes without a cgroup v2-only host: PODMAN_RUNTIME=runc (the default when runc is installed) and lowered
 # ulimits, since crun refuses hybrid cgroups and raising RLIMIT_NPROC.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BASE_IMAGE="${BASE_IMAGE:-localhost/gateway-base:bookworm-jdk17}"
+BASE_IMAGE="${BASE_IMAGE:-localhost/gateway-base:bookworm-jdk25}"
+# The JDK the local base carries: the image runs Java 25 (Dockerfile); Debian bookworm has no JDK 25 package, so the
+# machine's own Temurin 25 is copied in, where the eclipse-temurin images keep theirs.
+BASE_JDK="${BASE_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 IMAGE="${IMAGE:-localhost/api-gateway:smoke}"
 DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 PODMAN_RUNTIME="${PODMAN_RUNTIME:-$(command -v runc >/dev/null 2>&1 && echo runc || echo crun)}"
@@ -32,12 +35,17 @@ if ! podman image exists "$BASE_IMAGE"; then
 fi
 if ! podman image exists "$BASE_IMAGE"; then
   command -v debootstrap >/dev/null || die "no $BASE_IMAGE and no debootstrap to make it (apt-get install debootstrap)"
+  [[ -x "$BASE_JDK/bin/java" ]] || die "no JDK at BASE_JDK=$BASE_JDK to put into $BASE_IMAGE"
   rootfs="$(mktemp -d /tmp/gateway-base.XXXXXX)"
-  say "making $BASE_IMAGE: debootstrap bookworm with openjdk-17-jdk-headless, curl into $rootfs"
-  debootstrap --variant=minbase --include=openjdk-17-jdk-headless,curl,ca-certificates bookworm "$rootfs" \
+  say "making $BASE_IMAGE: debootstrap bookworm with curl, and the JDK of $BASE_JDK, into $rootfs"
+  debootstrap --variant=minbase --include=curl,ca-certificates bookworm "$rootfs" \
     "$DEBIAN_MIRROR" >"$rootfs.log" 2>&1 || die "debootstrap (log: $rootfs.log)"
+  mkdir -p "$rootfs/opt/java"
+  cp -rL "$BASE_JDK" "$rootfs/opt/java/openjdk"
   tar -C "$rootfs" --exclude=./proc --exclude=./sys --exclude=./dev -c . \
-    | podman import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$BASE_IMAGE" >/dev/null
+    | podman import --change 'ENV JAVA_HOME=/opt/java/openjdk' \
+        --change 'ENV PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        - "$BASE_IMAGE" >/dev/null
   rm -rf "$rootfs" "$rootfs.log"
 fi
 
@@ -46,7 +54,7 @@ mkdir -p "$HOME/.m2"
 build_volumes=(--volume "$HOME/.m2:/root/.m2")
 # The local Debian base trusts what this host trusts (a TLS-inspecting proxy to Maven Central, for instance).
 if [[ "$BASE_IMAGE" == localhost/* && -f /etc/ssl/certs/java/cacerts ]]; then
-  build_volumes+=(--volume /etc/ssl/certs/java/cacerts:/etc/ssl/certs/java/cacerts:ro)
+  build_volumes+=(--volume /etc/ssl/certs/java/cacerts:/opt/java/openjdk/lib/security/cacerts:ro)
 fi
 # chroot isolation: the RUN steps need neither cgroups nor an OCI runtime
 podman build --isolation chroot --network host "${build_volumes[@]}" \

@@ -52,7 +52,7 @@ class DockerfileTest {
         List<String> froms = arguments("FROM");
         assertThat(froms).containsExactly("${BUILD_IMAGE} AS build", "${RUNTIME_IMAGE}");
         assertThat(arguments("ARG")).as("pinned to a release, swappable by --build-arg").containsExactly(
-                "BUILD_IMAGE=eclipse-temurin:17.0.15_6-jdk-noble", "RUNTIME_IMAGE=eclipse-temurin:17.0.15_6-jre-noble");
+                "BUILD_IMAGE=eclipse-temurin:25.0.3_9-jdk-noble", "RUNTIME_IMAGE=eclipse-temurin:25.0.3_9-jre-noble");
         List<String> copiedLayers = arguments("COPY").stream()
                 .filter(c -> c.startsWith("--from=build /build/extracted/"))
                 .map(c -> c.substring("--from=build /build/extracted/".length()).split("/")[0])
@@ -93,7 +93,7 @@ class DockerfileTest {
     void runsAsANonRootUserWithContainerAwareHeap() {
         assertThat(imageUid()).isGreaterThan(0);
         assertThat(env("JAVA_TOOL_OPTIONS")).get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-                .contains("-XX:MaxRAMPercentage=75").contains("-XX:+ExitOnOutOfMemoryError");
+                .contains("-XX:+UseSerialGC").contains("-XX:MaxRAMPercentage=50").contains("-XX:+ExitOnOutOfMemoryError");
     }
 
     @Test
