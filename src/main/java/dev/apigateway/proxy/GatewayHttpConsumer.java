@@ -56,6 +56,11 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
     private final java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
 
+    /** The methods the http producer can send upstream. */
+    private static final java.util.Set<String> FORWARDABLE_METHODS = java.util.Arrays
+            .stream(org.apache.camel.component.http.HttpMethods.values()).map(Enum::name)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
     /** The longest a stopping consumer waits for the requests it admitted (a route's own graceful stop allows 5 s). */
     static final long DRAIN_TIMEOUT_MILLIS = 5_000;
 
@@ -137,6 +142,12 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
     }
 
     private void handle(HttpServletRequest request, HttpServletResponse response, String requestId) throws Exception {
+        if (!FORWARDABLE_METHODS.contains(request.getMethod())) {
+            // the http producer has no such method to send (Tomcat takes any token as a method)
+            ErrorAnswer.write(response, GatewayError.METHOD_NOT_ALLOWED,
+                    "method '" + request.getMethod() + "' is not forwarded", requestId);
+            return;
+        }
         String rawPath = rawPath(request);
         String refused = PathGuard.reject(rawPath);
         String forwardPath = refused == null ? PathGuard.below(getEndpoint().getPath(), rawPath) : null;
