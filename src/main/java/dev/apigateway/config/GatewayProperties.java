@@ -55,6 +55,15 @@ public class GatewayProperties {
     @NotNull
     private String routesDir = "./routes";
 
+    /** Components a route file may use ({@code ROUTES_ALLOWED_COMPONENTS}; ROUTES.md, "Trust model"). */
+    private List<String> routesAllowedComponents = dev.apigateway.routes.RouteSandbox.DEFAULT_COMPONENTS;
+
+    /**
+     * Placeholder keys a route file may use: {@code env:NAME}, a property, or a prefix ending in {@code *}
+     * ({@code ROUTES_ALLOWED_PLACEHOLDERS}).
+     */
+    private List<String> routesAllowedPlaceholders = dev.apigateway.routes.RouteSandbox.DEFAULT_PLACEHOLDERS;
+
     /** CIDRs (or addresses) whose {@code X-Forwarded-For} is believed ({@code TRUSTED_PROXIES}). */
     private List<String> trustedProxies = List.of();
 
@@ -164,6 +173,14 @@ public class GatewayProperties {
     public void setStateStore(StateStoreMode stateStore) { this.stateStore = stateStore; }
     public String getRoutesDir() { return routesDir; }
     public void setRoutesDir(String routesDir) { this.routesDir = routesDir; }
+    public List<String> getRoutesAllowedComponents() { return routesAllowedComponents; }
+    public void setRoutesAllowedComponents(List<String> components) {
+        this.routesAllowedComponents = dev.apigateway.routes.RouteSandbox.requireComponents(components);
+    }
+    public List<String> getRoutesAllowedPlaceholders() { return routesAllowedPlaceholders; }
+    public void setRoutesAllowedPlaceholders(List<String> placeholders) {
+        this.routesAllowedPlaceholders = dev.apigateway.routes.RouteSandbox.requirePlaceholders(placeholders);
+    }
     public List<String> getTrustedProxies() { return trustedProxies; }
     public void setTrustedProxies(List<String> trustedProxies) {
         dev.apigateway.proxy.TrustedProxies.of(trustedProxies); // refuses an entry that is not an IP or CIDR
