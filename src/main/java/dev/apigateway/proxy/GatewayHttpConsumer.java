@@ -89,6 +89,7 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
             ErrorBody.write(response, 404, ErrorCodes.NOT_FOUND, "no route serves " + request.getRequestURI(), requestId);
             return;
         }
+        if (settings.bulkhead().refuse(routeId(), response, requestId)) { return; } // RouteBulkhead: 503 when full
         String rawPath = rawPath(request);
         String refused = PathGuard.reject(rawPath);
         if (refused != null) {

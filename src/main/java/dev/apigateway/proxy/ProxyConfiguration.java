@@ -22,8 +22,25 @@ import org.springframework.context.annotation.Configuration;
 public class ProxyConfiguration {
 
     @Bean
-    ProxySettings proxySettings(GatewayProperties properties) {
-        return new ProxySettings(properties.getMaxRequestBodyBytes(), TrustedProxies.of(properties.getTrustedProxies()));
+    ProxySettings proxySettings(GatewayProperties properties, RouteBulkhead bulkhead) {
+        return new ProxySettings(properties.getMaxRequestBodyBytes(), TrustedProxies.of(properties.getTrustedProxies()),
+                bulkhead);
+    }
+
+    @Bean
+    RouteBulkhead routeBulkhead(dev.apigateway.routes.RouteSettingsRegistry routes,
+                                io.micrometer.core.instrument.MeterRegistry meters) {
+        return new RouteBulkhead(routes, meters);
+    }
+
+    /** The request deadline and body rate, and the bulkhead's release, around every request. */
+    @Bean
+    org.springframework.boot.web.servlet.FilterRegistrationBean<RequestLimitsFilter> requestLimitsFilter(
+            GatewayProperties properties) {
+        var registration = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(new RequestLimitsFilter(
+                properties.getRequestDeadline(), properties.getRequestBodyMinBytesPerSecond()));
+        registration.setOrder(org.springframework.core.Ordered.HIGHEST_PRECEDENCE + 1); // after the request id
+        return registration;
     }
 
     /** Replaces Camel's Spring Boot engine (it is {@code @ConditionalOnMissingBean}). */
