@@ -32,6 +32,8 @@ import org.springframework.test.context.TestPropertySource;
 @TestPropertySource(properties = {
         "server.tomcat.threads.max=16",
         "server.tomcat.connection-timeout=2000",
+        // turned-away slow uploads are not drained (CONFIG.md, SERVER_MAX_SWALLOW_BYTES)
+        "server.tomcat.max-swallow-size=1",
         "gateway.max-concurrent-requests-per-route=4",
         "gateway.request-deadline=4"
 })
