@@ -47,6 +47,30 @@ public class GatewayProperties {
     @Min(0)
     private long maxRequestBodyBytes = 10L * 1024 * 1024;
 
+    /**
+     * Requests in flight at once on one route, for routes that set none; more are answered 503
+     * ({@code ROUTE_MAX_CONCURRENT_REQUESTS}). Keep it below {@code SERVER_MAX_THREADS} so that one route cannot take
+     * every request thread.
+     */
+    @Min(1)
+    @Max(100_000)
+    private int maxConcurrentRequestsPerRoute = 150;
+
+    /**
+     * The longest a request may take in all, body upload and answer streaming included
+     * ({@code REQUEST_DEADLINE_SECONDS}); then the gateway gives up on it.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    @NotNull
+    private Duration requestDeadline = Duration.ofSeconds(30);
+
+    /**
+     * The slowest average a request body may arrive at, after its first {@code 5} seconds, in bytes per second; 0 for
+     * no minimum ({@code REQUEST_BODY_MIN_BYTES_PER_SECOND}).
+     */
+    @Min(0)
+    private long requestBodyMinBytesPerSecond = 1024;
+
     /** Where rate-limit buckets and breaker state live ({@code STATE_STORE}). */
     @NotNull
     private StateStoreMode stateStore = StateStoreMode.AUTO;
@@ -54,6 +78,15 @@ public class GatewayProperties {
     /** Folder of YAML route files, watched for changes ({@code ROUTES_DIR}). */
     @NotNull
     private String routesDir = "./routes";
+
+    /** Components a route file may use ({@code ROUTES_ALLOWED_COMPONENTS}; ROUTES.md, "Trust model"). */
+    private List<String> routesAllowedComponents = dev.apigateway.routes.RouteSandbox.DEFAULT_COMPONENTS;
+
+    /**
+     * Placeholder keys a route file may use: {@code env:NAME}, a property, or a prefix ending in {@code *}
+     * ({@code ROUTES_ALLOWED_PLACEHOLDERS}).
+     */
+    private List<String> routesAllowedPlaceholders = dev.apigateway.routes.RouteSandbox.DEFAULT_PLACEHOLDERS;
 
     /** CIDRs (or addresses) whose {@code X-Forwarded-For} is believed ({@code TRUSTED_PROXIES}). */
     private List<String> trustedProxies = List.of();
@@ -160,10 +193,29 @@ public class GatewayProperties {
     public void setUpstreamMaxConnections(int upstreamMaxConnections) { this.upstreamMaxConnections = upstreamMaxConnections; }
     public long getMaxRequestBodyBytes() { return maxRequestBodyBytes; }
     public void setMaxRequestBodyBytes(long maxRequestBodyBytes) { this.maxRequestBodyBytes = maxRequestBodyBytes; }
+    public int getMaxConcurrentRequestsPerRoute() { return maxConcurrentRequestsPerRoute; }
+    public void setMaxConcurrentRequestsPerRoute(int max) { this.maxConcurrentRequestsPerRoute = max; }
+    public Duration getRequestDeadline() { return requestDeadline; }
+    public void setRequestDeadline(Duration requestDeadline) {
+        if (requestDeadline != null && (requestDeadline.isNegative() || requestDeadline.isZero())) {
+            throw new IllegalArgumentException("must be at least 1 second");
+        }
+        this.requestDeadline = requestDeadline;
+    }
+    public long getRequestBodyMinBytesPerSecond() { return requestBodyMinBytesPerSecond; }
+    public void setRequestBodyMinBytesPerSecond(long rate) { this.requestBodyMinBytesPerSecond = rate; }
     public StateStoreMode getStateStore() { return stateStore; }
     public void setStateStore(StateStoreMode stateStore) { this.stateStore = stateStore; }
     public String getRoutesDir() { return routesDir; }
     public void setRoutesDir(String routesDir) { this.routesDir = routesDir; }
+    public List<String> getRoutesAllowedComponents() { return routesAllowedComponents; }
+    public void setRoutesAllowedComponents(List<String> components) {
+        this.routesAllowedComponents = dev.apigateway.routes.RouteSandbox.requireComponents(components);
+    }
+    public List<String> getRoutesAllowedPlaceholders() { return routesAllowedPlaceholders; }
+    public void setRoutesAllowedPlaceholders(List<String> placeholders) {
+        this.routesAllowedPlaceholders = dev.apigateway.routes.RouteSandbox.requirePlaceholders(placeholders);
+    }
     public List<String> getTrustedProxies() { return trustedProxies; }
     public void setTrustedProxies(List<String> trustedProxies) {
         dev.apigateway.proxy.TrustedProxies.of(trustedProxies); // refuses an entry that is not an IP or CIDR

@@ -15,6 +15,8 @@ public enum GatewayError {
     METHOD_NOT_ALLOWED(405, "method_not_allowed", "the method is not allowed on the path"),
     /** A state-changing admin operation without the right {@code ADMIN_TOKEN} (and, later, an unknown API key). */
     UNAUTHORIZED(401, "unauthorized", "credentials are missing or not valid"),
+    /** A request body slower than the minimum rate, stalled, or a request past its total deadline. */
+    REQUEST_TIMEOUT(408, "request_timeout", "the request took too long"),
     PAYLOAD_TOO_LARGE(413, "payload_too_large", "request body is too large"),
     RATE_LIMITED(429, "rate_limited", "rate limit exceeded"),
     INTERNAL_ERROR(500, "internal_error", "the gateway failed to handle the request"),
@@ -24,6 +26,8 @@ public enum GatewayError {
     STORE_UNAVAILABLE(503, "store_unavailable", "the rate-limit store is unavailable"),
     /** Every pooled connection to the upstream stayed in use past the connect timeout ({@code UPSTREAM_MAX_CONNECTIONS}). */
     UPSTREAM_BUSY(503, "upstream_busy", "every connection to the upstream is in use", Map.of("Retry-After", "1")),
+    /** The route already has its most concurrent requests in flight ({@code ROUTE_MAX_CONCURRENT_REQUESTS}). */
+    ROUTE_BUSY(503, "route_busy", "the route has too many requests in flight", Map.of("Retry-After", "1")),
     UPSTREAM_TIMEOUT(504, "upstream_timeout", "the upstream did not answer in time");
 
     private final int status;

@@ -23,9 +23,12 @@ import org.slf4j.MDC;
 public final class GatewayDispatchFilter implements Filter {
 
     private final GatewayRouteTable routes;
+    private final RequestLimitsFilter limits;
 
-    public GatewayDispatchFilter(GatewayRouteTable routes) {
+    /** @param limits the request deadline, body rate and bulkhead release applied around each proxied request */
+    public GatewayDispatchFilter(GatewayRouteTable routes, RequestLimitsFilter limits) {
         this.routes = routes;
+        this.limits = limits;
     }
 
     @Override
@@ -45,7 +48,9 @@ public final class GatewayDispatchFilter implements Filter {
                         "method " + request.getMethod() + " is not allowed on " + request.getRequestURI(), requestId);
                 return;
             }
-            match.consumer().serve(request, response, requestId);
+            GatewayHttpConsumer consumer = match.consumer();
+            limits.doFilter(request, response,
+                    (rq, rs) -> consumer.serve((HttpServletRequest) rq, (HttpServletResponse) rs, requestId));
         } finally {
             MDC.remove(RequestIdFilter.MDC_KEY);
         }

@@ -169,12 +169,16 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
         // it admitted, and a request that comes after sees the state and goes to the path's next consumer.
         admitted.incrementAndGet();
         try {
+            if (settings.bulkhead().refuse(routeId(), response, requestId)) {
+                return; // 503 route_busy: the route has its most requests in flight
+            }
             if (!isRunAllowed() || isSuspended()) {
                 redispatch(request, response, requestId);
                 return;
             }
             process(request, response, createExchange(false), rawPath, forwardPath, requestId, contentLength);
         } finally {
+            RouteBulkhead.release();
             if (admitted.decrementAndGet() == 0 && draining) {
                 synchronized (admitted) {
                     admitted.notifyAll();

@@ -25,8 +25,32 @@ import org.springframework.context.annotation.Configuration;
 public class ProxyConfiguration {
 
     @Bean
-    ProxySettings proxySettings(GatewayProperties properties) {
-        return new ProxySettings(properties.getMaxRequestBodyBytes(), TrustedProxies.of(properties.getTrustedProxies()));
+    ProxySettings proxySettings(GatewayProperties properties, RouteBulkhead bulkhead) {
+        return new ProxySettings(properties.getMaxRequestBodyBytes(), TrustedProxies.of(properties.getTrustedProxies()),
+                bulkhead);
+    }
+
+    @Bean
+    RouteBulkhead routeBulkhead(dev.apigateway.routes.RouteSettingsRegistry routes,
+                                io.micrometer.core.instrument.MeterRegistry meters) {
+        return new RouteBulkhead(routes, meters);
+    }
+
+    /**
+     * The request deadline and body rate, and the bulkhead's release, around every proxied request: applied by the
+     * dispatch filter (not a servlet filter of its own, which proxied requests would never reach).
+     */
+    @Bean
+    RequestLimitsFilter requestLimitsFilter(GatewayProperties properties) {
+        return new RequestLimitsFilter(properties.getRequestDeadline(), properties.getRequestBodyMinBytesPerSecond());
+    }
+
+    /** Spring Boot registers every Filter bean with the servlet container; this one runs inside the dispatch. */
+    @Bean
+    FilterRegistrationBean<RequestLimitsFilter> requestLimitsFilterNotInTheChain(RequestLimitsFilter limits) {
+        FilterRegistrationBean<RequestLimitsFilter> registration = new FilterRegistrationBean<>(limits);
+        registration.setEnabled(false);
+        return registration;
     }
 
     /** Which running consumer serves a path; a request on a path being swapped waits up to 10 s for its route. */
@@ -47,9 +71,10 @@ public class ProxyConfiguration {
      * error dispatch of Tomcat's goes to Spring's error controller).
      */
     @Bean
-    FilterRegistrationBean<GatewayDispatchFilter> gatewayDispatchFilter(GatewayRouteTable routes) {
+    FilterRegistrationBean<GatewayDispatchFilter> gatewayDispatchFilter(GatewayRouteTable routes,
+                                                                        RequestLimitsFilter limits) {
         FilterRegistrationBean<GatewayDispatchFilter> registration =
-                new FilterRegistrationBean<>(new GatewayDispatchFilter(routes));
+                new FilterRegistrationBean<>(new GatewayDispatchFilter(routes, limits));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         registration.setDispatcherTypes(DispatcherType.REQUEST);
         registration.addUrlPatterns("/*");

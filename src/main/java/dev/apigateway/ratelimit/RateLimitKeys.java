@@ -5,6 +5,21 @@ public final class RateLimitKeys {
 
     public static final String BUCKET_PREFIX = "api-gateway:rate-limit:";
 
+    /**
+     * The longest key-header value that keys a bucket; a longer one is taken as missing (the client address keys the
+     * bucket), so a client cannot make the gateway hash arbitrary amounts per request.
+     */
+    public static final int MAX_HEADER_VALUE_LENGTH = 2048;
+
+    private static final java.util.HexFormat HEX = java.util.HexFormat.of();
+    private static final ThreadLocal<java.security.MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every Java platform has SHA-256
+        }
+    });
+
     private RateLimitKeys() {
     }
 
@@ -14,5 +29,15 @@ public final class RateLimitKeys {
      */
     public static String bucketKey(String routeId, String clientKey) {
         return BUCKET_PREFIX + '{' + routeId + ':' + clientKey + '}';
+    }
+
+    /**
+     * The client key of a key-header value: {@code key:} and the first 128 bits of its SHA-256 in hex. The value is
+     * often a secret (an API key, a token): it never appears in a Redis key name, a log line or a metric.
+     */
+    public static String headerKey(String value) {
+        java.security.MessageDigest digest = SHA256.get();
+        byte[] hash = digest.digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return "key:" + HEX.formatHex(hash, 0, 16);
     }
 }

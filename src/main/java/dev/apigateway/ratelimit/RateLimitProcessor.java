@@ -69,12 +69,15 @@ public class RateLimitProcessor implements Processor {
                 "rate limit exceeded, retry after " + retryAfter + " s", Map.of(ProxyHeaders.RETRY_AFTER, retryAfter));
     }
 
-    /** The route's key header when it names one and the request has it, otherwise the client address. */
+    /**
+     * The route's key header (hashed) when it names one and the request has it, not over
+     * {@link RateLimitKeys#MAX_HEADER_VALUE_LENGTH}; otherwise the client address.
+     */
     static String clientKey(Exchange exchange, RouteSettings route) {
         if (route.keyHeader() != null) {
             String value = exchange.getMessage().getHeader(route.keyHeader(), String.class);
-            if (value != null && !value.isBlank()) {
-                return "key:" + value;
+            if (value != null && !value.isBlank() && value.length() <= RateLimitKeys.MAX_HEADER_VALUE_LENGTH) {
+                return RateLimitKeys.headerKey(value);
             }
         }
         return "ip:" + GatewayExchange.clientIp(exchange);

@@ -29,11 +29,13 @@ public final class GatewayRouteParameters {
     public static final String CIRCUIT_BREAKER_WINDOW_SECONDS = "circuitBreakerWindowSeconds";
     public static final String CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS = "circuitBreakerResetTimeoutSeconds";
     public static final String UPSTREAM_TIMEOUT_SECONDS = "upstreamTimeoutSeconds";
+    public static final String MAX_CONCURRENT_REQUESTS = "maxConcurrentRequests";
 
     /** Required first, then the optional ones, in the order ROUTES.md lists them. */
     public static final List<String> NAMES = List.of(PATH, UPSTREAM_URL, RATE_LIMIT_CAPACITY, RATE_LIMIT_REFILL_RATE,
             RATE_LIMIT_REFILL_PERIOD_SECONDS, RATE_LIMIT_KEY_HEADER, CIRCUIT_BREAKER_FAILURE_THRESHOLD,
-            CIRCUIT_BREAKER_WINDOW_SECONDS, CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS, UPSTREAM_TIMEOUT_SECONDS);
+            CIRCUIT_BREAKER_WINDOW_SECONDS, CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS, UPSTREAM_TIMEOUT_SECONDS,
+            MAX_CONCURRENT_REQUESTS);
 
     public static final List<String> OPTIONAL = NAMES.subList(2, NAMES.size());
 
@@ -88,10 +90,11 @@ public final class GatewayRouteParameters {
         Duration reset = seconds(params, CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS, breaker.resetTimeout(), 86_400);
         Duration timeout = seconds(params, UPSTREAM_TIMEOUT_SECONDS,
                 Duration.ofSeconds(wholeSeconds(defaults.upstreamTimeout())), 3600);
+        int concurrent = (int) positive(params, MAX_CONCURRENT_REQUESTS, defaults.maxConcurrentRequests(), 100_000);
 
         RouteSettings settings = new RouteSettings(routeId, upstream, timeout, defaults.connectTimeout(),
                 new RateLimitPolicy(capacity, refill, period), keyHeader,
-                new BreakerPolicy(threshold, window, reset, timeout.plus(BreakerPolicy.PROBE_LEASE_MARGIN)));
+                new BreakerPolicy(threshold, window, reset, timeout.plus(BreakerPolicy.PROBE_LEASE_MARGIN)), concurrent);
         return new Spec(routeId, path, settings);
     }
 
@@ -139,6 +142,7 @@ public final class GatewayRouteParameters {
         out.put(CIRCUIT_BREAKER_WINDOW_SECONDS, Long.toString(wholeSeconds(s.breaker().window())));
         out.put(CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS, Long.toString(wholeSeconds(s.breaker().resetTimeout())));
         out.put(UPSTREAM_TIMEOUT_SECONDS, Long.toString(wholeSeconds(s.upstreamTimeout())));
+        out.put(MAX_CONCURRENT_REQUESTS, Integer.toString(s.maxConcurrentRequests()));
         return out;
     }
 

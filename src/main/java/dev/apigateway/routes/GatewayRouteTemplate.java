@@ -64,6 +64,8 @@ public class GatewayRouteTemplate extends RouteBuilder {
                         Long.toString(GatewayRouteParameters.wholeSeconds(defaults.breaker().resetTimeout())))
                 .templateParameter(GatewayRouteParameters.UPSTREAM_TIMEOUT_SECONDS,
                         Long.toString(GatewayRouteParameters.wholeSeconds(defaults.upstreamTimeout())))
+                .templateParameter(GatewayRouteParameters.MAX_CONCURRENT_REQUESTS,
+                        Integer.toString(defaults.maxConcurrentRequests()))
                 .configure(rtc -> {
                     // Validates before the route is built; registration by route id happens when the route is added
                     // (RouteSettingsLifecycle), as the template context does not know the route id.

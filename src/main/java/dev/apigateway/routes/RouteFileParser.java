@@ -34,11 +34,12 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * <p>Accepted: a YAML list whose items are {@code templatedRoute} (of the {@code gateway-route} template) or
  * {@code route}/{@code from} (a full route). Anything else at the top level ({@code beans}, {@code routeConfiguration},
  * {@code onException}, {@code rest}, ...) is refused: it would change the whole gateway, not the file's routes.
+ * What the routes may use (components, beans, languages, placeholders) is the {@link RouteSandbox}'s to say.
  */
 public class RouteFileParser {
 
     /** Paths of the gateway itself: no route file may serve them or below them. */
-    public static final List<String> RESERVED_PATHS = List.of("/proxy", "/health", "/actuator");
+    public static final List<String> RESERVED_PATHS = ConsumerPaths.RESERVED;
 
     private static final Set<String> TOP_LEVEL = Set.of("route", "from", "templatedRoute", "templated-route");
 
@@ -54,11 +55,16 @@ public class RouteFileParser {
 
     private final CamelContext camel;
     private final Function<String, RouteSettings> defaults;
+    private final RouteSandbox sandbox;
 
-    /** @param defaults the global settings under a route id */
-    public RouteFileParser(CamelContext camel, Function<String, RouteSettings> defaults) {
+    /**
+     * @param defaults the global settings under a route id
+     * @param sandbox  what the routes may use
+     */
+    public RouteFileParser(CamelContext camel, Function<String, RouteSettings> defaults, RouteSandbox sandbox) {
         this.camel = camel;
         this.defaults = defaults;
+        this.sandbox = sandbox;
     }
 
     /** Whether the content is empty or blank: a file being written, not a file to judge. */
@@ -78,7 +84,7 @@ public class RouteFileParser {
     public ParsedFile parse(String file, byte[] content, Map<String, String> idOwners,
                             Map<String, String> pathOwners) throws RouteFileException {
         String text = utf8(content);
-        checkShape(text);
+        sandbox.checkText(checkShape(text));
         Camel first = camelParse(file, text);
         List<ParsedRoute> routes = new ArrayList<>();
         Map<String, String> ids = new HashMap<>();
@@ -90,6 +96,7 @@ public class RouteFileParser {
         }
         for (RouteDefinition definition : first.routes) {
             ParsedRoute route = full(definition);
+            sandbox.checkRoute(camel, definition);
             claim(route, ids, paths, idOwners, pathOwners);
             build(route);
         }
@@ -109,7 +116,8 @@ public class RouteFileParser {
         }
     }
 
-    private static void checkShape(String text) throws RouteFileException {
+    /** @return the YAML tree */
+    private static Object checkShape(String text) throws RouteFileException {
         Object root;
         try {
             root = new Load(LoadSettings.builder().build()).loadFromString(text);
@@ -117,7 +125,7 @@ public class RouteFileParser {
             throw new RouteFileException("invalid YAML: " + oneLine(e.getMessage()));
         }
         if (root == null) {
-            return;
+            return null;
         }
         if (!(root instanceof List<?> items)) {
             throw new RouteFileException("a route file must be a YAML list of route, from or templatedRoute items");
@@ -138,6 +146,7 @@ public class RouteFileParser {
                         + " {name: ..., value: ...} entries (Camel 4.17 does not accept a map)");
             }
         }
+        return root;
     }
 
     private record Camel(List<RouteDefinition> routes, List<TemplatedRouteDefinition> templated) {
@@ -224,7 +233,7 @@ public class RouteFileParser {
         } catch (IllegalArgumentException e) {
             throw new RouteFileException(e.getMessage());
         }
-        String path = null;
+        String path;
         String uri = definition.getInput() == null ? null : definition.getInput().getEndpointUri();
         if (uri == null) {
             throw new RouteFileException(where + ": needs a from uri");
@@ -234,18 +243,11 @@ public class RouteFileParser {
         } catch (RuntimeException e) {
             throw new RouteFileException(where + ": " + oneLine(e.getMessage()));
         }
-        if (uri.startsWith("platform-http:")) {
-            String rest = uri.substring("platform-http:".length());
-            if (rest.startsWith("//")) {
-                rest = rest.substring(1);
-            }
-            int q = rest.indexOf('?');
-            String raw = q >= 0 ? rest.substring(0, q) : rest;
-            try {
-                path = GatewayRouteParameters.requirePath(raw);
-            } catch (IllegalArgumentException e) {
-                throw new RouteFileException(where + ": " + e.getMessage());
-            }
+        try {
+            // every consumer that serves a path on the gateway's port, whatever its component
+            path = ConsumerPaths.served(uri);
+        } catch (IllegalArgumentException e) {
+            throw new RouteFileException(where + ": " + e.getMessage());
         }
         return new ParsedRoute(id, path, null, definition);
     }
@@ -266,11 +268,10 @@ public class RouteFileParser {
         if (path == null) {
             return;
         }
-        for (String reserved : RESERVED_PATHS) {
-            if (path.equals(reserved) || path.startsWith(reserved + "/")) {
-                throw new RouteFileException("route " + id + ": path " + path + " belongs to the gateway ("
-                        + reserved + ")");
-            }
+        try {
+            ConsumerPaths.requireNotReserved(path);
+        } catch (IllegalArgumentException e) {
+            throw new RouteFileException("route " + id + ": " + e.getMessage());
         }
         if (paths.put(path, id) != null) {
             throw new RouteFileException("route " + id + ": path " + path + " is served twice in this file");

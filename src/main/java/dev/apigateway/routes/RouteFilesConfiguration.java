@@ -20,8 +20,9 @@ import org.springframework.context.annotation.Configuration;
 public class RouteFilesConfiguration {
 
     @Bean
-    RouteFileParser routeFileParser(CamelContext camel, RouteSettingsRegistry registry) {
-        return new RouteFileParser(camel, registry::defaultsFor);
+    RouteFileParser routeFileParser(CamelContext camel, RouteSettingsRegistry registry, GatewayProperties properties) {
+        return new RouteFileParser(camel, registry::defaultsFor, new RouteSandbox(
+                properties.getRoutesAllowedComponents(), properties.getRoutesAllowedPlaceholders()));
     }
 
     @Bean

@@ -13,13 +13,18 @@ import java.time.Duration;
  * @param breaker   the route's circuit breaker; {@code null} when the route has none
  * @param keyHeader request header whose value keys the rate-limit bucket (an API key); {@code null} keys by client
  *                  address. A request without the header is keyed by its client address.
+ * @param maxConcurrentRequests the route's bulkhead: requests in flight at once; more are answered 503
  */
 public record RouteSettings(String routeId, URI upstreamUrl, Duration upstreamTimeout, Duration connectTimeout,
-                            RateLimitPolicy rateLimit, String keyHeader, BreakerPolicy breaker) {
+                            RateLimitPolicy rateLimit, String keyHeader, BreakerPolicy breaker,
+                            int maxConcurrentRequests) {
 
     public RouteSettings {
         if (routeId == null || routeId.isBlank()) {
             throw new IllegalArgumentException("a route needs an id");
+        }
+        if (maxConcurrentRequests < 1) {
+            throw new IllegalArgumentException("maxConcurrentRequests must be at least 1");
         }
         if (keyHeader != null && keyHeader.isBlank()) {
             keyHeader = null;

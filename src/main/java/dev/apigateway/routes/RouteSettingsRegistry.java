@@ -42,7 +42,7 @@ public class RouteSettingsRegistry {
         return new RouteSettings(routeId, properties.getUpstreamUrl(), properties.getUpstreamTimeout(),
                 properties.getUpstreamConnectTimeout(),
                 new RateLimitPolicy(limit.getCapacity(), limit.getRefillRate(), limit.getRefillPeriod()),
-                null, BreakerPolicy.defaults(properties));
+                null, BreakerPolicy.defaults(properties), properties.getMaxConcurrentRequestsPerRoute());
     }
 
     /** {@code RATE_LIMIT_ENABLED=false} and {@code CIRCUIT_BREAKER_ENABLED=false} switch a step off on every route. */
@@ -53,6 +53,6 @@ public class RouteSettingsRegistry {
             return s;
         }
         return new RouteSettings(s.routeId(), s.upstreamUrl(), s.upstreamTimeout(), s.connectTimeout(),
-                limit ? s.rateLimit() : null, s.keyHeader(), breaker ? s.breaker() : null);
+                limit ? s.rateLimit() : null, s.keyHeader(), breaker ? s.breaker() : null, s.maxConcurrentRequests());
     }
 }

@@ -70,7 +70,8 @@ public final class RouteValidator {
                 }
             });
             camel.start();
-            RouteFiles files = new RouteFiles(camel, new RouteFileParser(camel, registry::defaultsFor), registry);
+            RouteFiles files = new RouteFiles(camel, new RouteFileParser(camel, registry::defaultsFor,
+                    sandbox(System.getenv())), registry);
             RouteFileWatcher loader = new RouteFileWatcher(dir, files);
             Map<String, byte[]> contents = RouteFileWatcher.read(dir);
             quietly(loader::loadAll);
@@ -93,6 +94,20 @@ public final class RouteValidator {
             out.println("ERROR " + dir + ": " + RouteFileParser.describe(e));
             return 2;
         }
+    }
+
+    /**
+     * The sandbox the gateway will enforce: the one thing read from the environment, so that CI checks files against
+     * the production policy when it sets {@code ROUTES_ALLOWED_COMPONENTS} / {@code ROUTES_ALLOWED_PLACEHOLDERS}.
+     */
+    static RouteSandbox sandbox(Map<String, String> env) {
+        return new RouteSandbox(list(env.get("ROUTES_ALLOWED_COMPONENTS"), RouteSandbox.DEFAULT_COMPONENTS),
+                list(env.get("ROUTES_ALLOWED_PLACEHOLDERS"), RouteSandbox.DEFAULT_PLACEHOLDERS));
+    }
+
+    private static List<String> list(String value, List<String> fallback) {
+        return value == null || value.isBlank() ? fallback
+                : java.util.Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
     }
 
     private static final class OfflineEngine implements PlatformHttpEngine {

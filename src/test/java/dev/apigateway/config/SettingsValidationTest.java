@@ -25,7 +25,12 @@ class SettingsValidationTest {
             "TRUSTED_PROXIES|10.0.0.0/40|Invalid setting TRUSTED_PROXIES (gateway.trusted-proxies) = '10.0.0.0/40': TRUSTED_PROXIES entry '10.0.0.0/40' has a prefix length outside 0..32",
             "UPSTREAM_TIMEOUT|soon|Invalid setting UPSTREAM_TIMEOUT (gateway.upstream-timeout) = 'soon':",
             "CIRCUIT_BREAKER_FAILURE_THRESHOLD|0|Invalid setting CIRCUIT_BREAKER_FAILURE_THRESHOLD (gateway.circuit-breaker.failure-threshold) = '0': must be greater than or equal to 1",
-            "MAX_REQUEST_BODY_BYTES|-5|Invalid setting MAX_REQUEST_BODY_BYTES (gateway.max-request-body-bytes) = '-5': must be greater than or equal to 0"
+            "MAX_REQUEST_BODY_BYTES|-5|Invalid setting MAX_REQUEST_BODY_BYTES (gateway.max-request-body-bytes) = '-5': must be greater than or equal to 0",
+            "ROUTES_ALLOWED_COMPONENTS|http,Bad Name|Invalid setting ROUTES_ALLOWED_COMPONENTS (gateway.routes-allowed-components) = 'http,Bad Name': 'Bad Name' is not a component scheme",
+            "ROUTE_MAX_CONCURRENT_REQUESTS|0|Invalid setting ROUTE_MAX_CONCURRENT_REQUESTS (gateway.max-concurrent-requests-per-route) = '0': must be greater than or equal to 1",
+            "REQUEST_DEADLINE_SECONDS|0|Invalid setting REQUEST_DEADLINE_SECONDS (gateway.request-deadline) = '0': must be at least 1 second",
+            "REQUEST_BODY_MIN_BYTES_PER_SECOND|-1|Invalid setting REQUEST_BODY_MIN_BYTES_PER_SECOND (gateway.request-body-min-bytes-per-second) = '-1': must be greater than or equal to 0",
+            "ROUTES_ALLOWED_PLACEHOLDERS|env:A B|Invalid setting ROUTES_ALLOWED_PLACEHOLDERS (gateway.routes-allowed-placeholders) = 'env:A B': 'env:A B' is not a placeholder key"
     })
     void badSettingStopsTheStartWithOneLineNamingIt(String variable, String value, String expected, CapturedOutput output) {
         assertThatThrownBy(() -> new SpringApplicationBuilder(GatewayApplication.class)

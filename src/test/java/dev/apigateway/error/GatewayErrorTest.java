@@ -12,9 +12,10 @@ class GatewayErrorTest {
     @Test
     void catalogueHasTheContractsStatusAndCodePairs() {
         assertThat(Arrays.stream(GatewayError.values()).map(e -> e.status() + " " + e.code())).containsExactly(
-                "400 bad_request", "404 not_found", "405 method_not_allowed", "401 unauthorized", "413 payload_too_large",
+                "400 bad_request", "404 not_found", "405 method_not_allowed", "401 unauthorized", "408 request_timeout",
+                "413 payload_too_large",
                 "429 rate_limited", "500 internal_error", "502 upstream_unreachable", "503 circuit_open",
-                "503 store_unavailable", "503 upstream_busy", "504 upstream_timeout");
+                "503 store_unavailable", "503 upstream_busy", "503 route_busy", "504 upstream_timeout");
         assertThat(GatewayError.UPSTREAM_BUSY.headers()).containsEntry("Retry-After", "1");
     }
 

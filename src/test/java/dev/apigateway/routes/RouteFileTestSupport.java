@@ -31,6 +31,15 @@ public final class RouteFileTestSupport {
     private RouteFileTestSupport() {
     }
 
+    /** A fresh routes folder for a test class's gateway. */
+    public static Path newRoutesDir(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static String templated(String id, String path, String upstream, String... extra) {
         StringBuilder yaml = new StringBuilder("- templatedRoute:\n"
                 + "    routeTemplateRef: gateway-route\n"
@@ -82,13 +91,24 @@ public final class RouteFileTestSupport {
     }
 
     /** Captures the log lines of the route-file loader. */
-    static final class LogLines implements AutoCloseable {
+    static final class LogLines implements AutoCloseable, org.junit.jupiter.api.extension.BeforeEachCallback,
+            org.junit.jupiter.api.extension.AfterEachCallback {
         private final Logger logger = (Logger) LoggerFactory.getLogger(RouteFiles.class);
         private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
         LogLines() {
             appender.start();
+        }
+
+        @Override
+        public void beforeEach(org.junit.jupiter.api.extension.ExtensionContext context) {
+            clear();
             logger.addAppender(appender);
+        }
+
+        @Override
+        public void afterEach(org.junit.jupiter.api.extension.ExtensionContext context) {
+            close();
         }
 
         List<Map<String, String>> events(String event) {

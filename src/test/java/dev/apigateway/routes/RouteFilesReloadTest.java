@@ -8,15 +8,11 @@ import static dev.apigateway.routes.RouteFileTestSupport.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apigateway.support.AbstractGatewayTest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -24,17 +20,10 @@ import org.springframework.test.context.DynamicPropertySource;
 /** Route files added, changed, broken and removed while the gateway runs: real files, real HTTP, 5 s deadlines. */
 class RouteFilesReloadTest extends AbstractGatewayTest {
 
-    private static final Path DIR;
+    private static final Path DIR = RouteFileTestSupport.newRoutesDir("gateway-routes");
 
-    static {
-        try {
-            DIR = Files.createTempDirectory("gateway-routes");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private RouteFileTestSupport.LogLines logs;
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final RouteFileTestSupport.LogLines logs = new RouteFileTestSupport.LogLines();
 
     @org.springframework.beans.factory.annotation.Autowired
     private org.apache.camel.CamelContext camel;
@@ -45,16 +34,6 @@ class RouteFilesReloadTest extends AbstractGatewayTest {
     @DynamicPropertySource
     static void routesDir(DynamicPropertyRegistry registry) {
         registry.add("gateway.routes-dir", DIR::toString);
-    }
-
-    @BeforeEach
-    void captureLogs() {
-        logs = new RouteFileTestSupport.LogLines();
-    }
-
-    @AfterEach
-    void stopCapture() {
-        logs.close();
     }
 
     private String upstreamUrl() {

@@ -1,0 +1,216 @@
+package dev.apigateway.proxy;
+
+import dev.apigateway.error.GatewayError;
+import dev.apigateway.error.GatewayException;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * A total deadline per request ({@code REQUEST_DEADLINE_SECONDS}) and a minimum request-body rate
+ * ({@code REQUEST_BODY_MIN_BYTES_PER_SECOND}, after a {@link #GRACE} of five seconds), so that neither a slow upload
+ * nor a slow-drip upstream holds a request thread for long. Tomcat bounds each single read and write
+ * ({@code server.tomcat.connection-timeout}); this bounds their sum, checked at every read of the body and every
+ * write of the answer:
+ * <ul>
+ *   <li>a body arriving too slowly, too late, or stalling past Tomcat's read timeout is answered
+ *   {@code 408 request_timeout} (not a 504, and not an upstream failure for the breaker);</li>
+ *   <li>an answer still streaming at the deadline is cut: the connection is closed without the end of the body,
+ *   so the client can tell it from a whole one.</li>
+ * </ul>
+ * It also ends the request's {@link RouteBulkhead} place, whatever happened.
+ */
+public class RequestLimitsFilter extends OncePerRequestFilter {
+
+    static final long GRACE = Duration.ofSeconds(5).toNanos();
+
+    private final long deadlineNanos;
+    private final long deadlineSeconds;
+    private final long minBytesPerSecond;
+
+    public RequestLimitsFilter(Duration deadline, long minBytesPerSecond) {
+        this.deadlineNanos = deadline.toNanos();
+        this.deadlineSeconds = deadline.toSeconds();
+        this.minBytesPerSecond = minBytesPerSecond;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        long start = System.nanoTime();
+        Response answer = new Response(response, start);
+        try {
+            chain.doFilter(new Request(request, start), answer);
+        } finally {
+            RouteBulkhead.release();
+        }
+        if (answer.out != null && answer.out.cut && response.isCommitted()) {
+            // Thrown to Tomcat, which then closes the connection at once (no last chunk): the client sees a cut
+            // answer, never a short one that looks whole.
+            throw new IOException("request deadline of " + deadlineSeconds + " s passed while answering");
+        }
+    }
+
+    private final class Request extends HttpServletRequestWrapper {
+        private final long start;
+        private ServletInputStream in;
+
+        Request(HttpServletRequest request, long start) {
+            super(request);
+            this.start = start;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() throws IOException {
+            if (in == null) {
+                in = new Body(super.getInputStream(), start);
+            }
+            return in;
+        }
+    }
+
+    private final class Body extends ServletInputStream {
+        private final ServletInputStream in;
+        private final long start;
+        private long received;
+
+        Body(ServletInputStream in, long start) {
+            this.in = in;
+            this.start = start;
+        }
+
+        @Override
+        public int read() throws IOException {
+            check();
+            try {
+                int b = in.read();
+                received += b >= 0 ? 1 : 0;
+                return b;
+            } catch (SocketTimeoutException e) {
+                throw stalled();
+            }
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            check();
+            try {
+                int n = in.read(buf, off, len);
+                received += Math.max(0, n);
+                return n;
+            } catch (SocketTimeoutException e) {
+                throw stalled();
+            }
+        }
+
+        private void check() {
+            long elapsed = System.nanoTime() - start;
+            if (elapsed > deadlineNanos) {
+                throw new GatewayException(GatewayError.REQUEST_TIMEOUT, "the request took longer than " + deadlineSeconds + " s");
+            }
+            if (minBytesPerSecond > 0 && elapsed > GRACE
+                    && received < minBytesPerSecond * ((elapsed - GRACE) / 1_000_000_000.0)) {
+                throw new GatewayException(GatewayError.REQUEST_TIMEOUT, "the request body arrives slower than " + minBytesPerSecond
+                        + " bytes per second");
+            }
+        }
+
+        @Override
+        public boolean isFinished() {
+            return in.isFinished();
+        }
+
+        @Override
+        public boolean isReady() {
+            return in.isReady();
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+            in.setReadListener(listener);
+        }
+    }
+
+    /** Tomcat's read timeout on the body is the client's fault, not the upstream's (which a 504 would say). */
+    private static GatewayException stalled() {
+        return new GatewayException(GatewayError.REQUEST_TIMEOUT, "the request body stalled");
+    }
+
+    private final class Response extends HttpServletResponseWrapper {
+        private final long start;
+        private Answer out;
+
+        Response(HttpServletResponse response, long start) {
+            super(response);
+            this.start = start;
+        }
+
+        @Override
+        public ServletOutputStream getOutputStream() throws IOException {
+            if (out == null) {
+                out = new Answer(super.getOutputStream(), start, this::isCommitted);
+            }
+            return out;
+        }
+    }
+
+    private final class Answer extends ServletOutputStream {
+        private final ServletOutputStream out;
+        private final long start;
+        private boolean cut;
+
+        private final java.util.function.BooleanSupplier committed;
+
+        Answer(ServletOutputStream out, long start, java.util.function.BooleanSupplier committed) {
+            this.out = out;
+            this.start = start;
+            this.committed = committed;
+        }
+
+        /** An answer not started yet (the gateway's own 408, say) is still written; one streaming is cut. */
+        private void check() throws IOException {
+            if (System.nanoTime() - start > deadlineNanos && committed.getAsBoolean()) {
+                cut = true;
+                throw new IOException("request deadline of " + deadlineSeconds + " s passed while answering");
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            check();
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] buf, int off, int len) throws IOException {
+            check();
+            out.write(buf, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public boolean isReady() {
+            return out.isReady();
+        }
+
+        @Override
+        public void setWriteListener(WriteListener listener) {
+            out.setWriteListener(listener);
+        }
+    }
+}
