@@ -20,12 +20,12 @@ class CiWorkflowTest {
     private final Map<String, Object> jobs = Repo.map(Repo.yaml(WORKFLOW).get("jobs"));
 
     @Test
-    void testJobRunsTheMavenWrapperWithVerifyOnJava17() {
+    void testJobRunsTheMavenWrapperWithVerifyOnJava25() {
         Map<String, Object> test = Repo.map(jobs.get("test"));
         assertThat(runCommands(test)).anySatisfy(command -> assertThat(command).startsWith("./mvnw").contains(" verify"));
         assertThat(steps(test)).anySatisfy(step -> {
             assertThat(String.valueOf(step.get("uses"))).startsWith("actions/setup-java@");
-            assertThat(Repo.map(step.get("with"))).containsEntry("java-version", "17")
+            assertThat(Repo.map(step.get("with"))).containsEntry("java-version", "25")
                     .containsEntry("distribution", "temurin").containsEntry("cache", "maven");
         });
     }
