@@ -64,26 +64,10 @@ public class CircuitBreakerConfiguration {
     @ConditionalOnStateStore(StateStoreSelection.Store.REDIS)
     static class SharedBreakerStoreConfiguration {
 
-        /** The limiter's store guard: the same bounded wait, error counting and backoff for the breaker's calls. */
         @Bean
-        StoreCalls circuitBreakerStoreCalls(StoreGuard guard) {
-            return new StoreCalls() {
-                @Override
-                public <T> T call(String operation, java.util.function.Supplier<T> call) {
-                    return guard.call(operation, call);
-                }
-
-                @Override
-                public boolean available() {
-                    return guard.isAvailable();
-                }
-            };
-        }
-
-        @Bean
-        RedisBreakerStore redisBreakerStore(RedisConnectionFactory connections, StoreCalls circuitBreakerStoreCalls,
+        RedisBreakerStore redisBreakerStore(RedisConnectionFactory connections, StoreGuard guard,
                                             ObjectProvider<ObjectMapper> json) {
-            return new RedisBreakerStore(new StringRedisTemplate(connections), circuitBreakerStoreCalls,
+            return new RedisBreakerStore(new StringRedisTemplate(connections), guard,
                     json.getIfAvailable(ObjectMapper::new));
         }
 

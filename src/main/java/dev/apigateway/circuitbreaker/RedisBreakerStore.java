@@ -3,6 +3,7 @@ package dev.apigateway.circuitbreaker;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.apigateway.circuitbreaker.BreakerUpdate.Outcome;
+import dev.apigateway.store.SharedStore;
 import java.util.List;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -34,10 +35,10 @@ public final class RedisBreakerStore implements BreakerStore {
     private static final RedisScript<List> FORCE = script("force");
 
     private final StringRedisTemplate redis;
-    private final StoreCalls calls;
+    private final SharedStore calls;
     private final ObjectMapper json;
 
-    public RedisBreakerStore(StringRedisTemplate redis, StoreCalls calls, ObjectMapper json) {
+    public RedisBreakerStore(StringRedisTemplate redis, SharedStore calls, ObjectMapper json) {
         this.redis = redis;
         this.calls = calls;
         this.json = json;
@@ -55,7 +56,7 @@ public final class RedisBreakerStore implements BreakerStore {
 
     @Override
     public boolean available() {
-        return calls.available();
+        return calls.isAvailable();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.apigateway.circuitbreaker;
 
+import dev.apigateway.store.SharedStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -22,7 +23,7 @@ final class BreakerInstance implements AutoCloseable {
 
     BreakerInstance(TestRedisServer redis, Clock clock, BreakerPolicy defaults, Duration commandTimeout) {
         connections = redis.connectionFactory(commandTimeout);
-        store = new RedisBreakerStore(new StringRedisTemplate(connections), StoreCalls.direct(), new ObjectMapper());
+        store = new RedisBreakerStore(new StringRedisTemplate(connections), SharedStore.direct(), new ObjectMapper());
         registry = new BreakerRegistry(store, defaults, meters, clock, false, BreakerRegistry.DEFAULT_REFRESH_INTERVAL);
         endpoint = new CircuitBreakersEndpoint(registry, route -> false);
         subscription = new RedisBreakerEventsSubscription(connections, new RedisBreakerEventSubscriber(store, registry),
