@@ -1,5 +1,6 @@
 package dev.apigateway.circuitbreaker;
 
+import dev.apigateway.circuitbreaker.redis.RedisBreakerStore;
 import dev.apigateway.store.SharedStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
