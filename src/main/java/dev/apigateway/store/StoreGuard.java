@@ -1,13 +1,7 @@
 package dev.apigateway.store;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
-import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
-import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
-import io.github.resilience4j.core.IntervalFunction;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.micrometer.core.instrument.Gauge;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -25,7 +19,8 @@ import org.springframework.dao.QueryTimeoutException;
 /**
  * Every call to the shared store goes through here ({@link SharedStore}): a call waits at most the store timeout,
  * and during an outage calls are not made at all, for a backoff that grows from 250 ms to 5 s, until a background
- * probe (or, without one, a single trial call) gets an answer. The backoff is a Resilience4j {@link CircuitBreaker}.
+ * probe (or, without one, a single trial call) gets an answer. The backoff is a Resilience4j circuit breaker
+ * ({@link StoreBackoff}).
  *
  * <p>The outage rule, decided here: a <em>slow</em> store is not a <em>dead</em> one. The backoff starts when
  * <ul>
@@ -65,11 +60,9 @@ public final class StoreGuard implements SharedStore, AutoCloseable {
     private final String storeName;
     private final long timeoutNanos;
     private final int errorThreshold;
-    private final IntervalFunction backoff;
-    private final Clock clock;
     private final Supplier<?> probe;
     private final boolean inlineWhenHealthy;
-    private final CircuitBreaker outage;
+    private final StoreBackoff backoff;
     private final ExecutorService pool;
     private final ScheduledExecutorService probeScheduler;
     private final StoreCallMeters.ByOperation meters;
@@ -79,23 +72,18 @@ public final class StoreGuard implements SharedStore, AutoCloseable {
     /** True after a success, false after an error: whether the next call may run on the caller's thread. */
     private volatile boolean healthy;
     private volatile long lastSampledSuccessNanos = System.nanoTime() - SUCCESS_SAMPLE_NANOS;
-    private volatile long retryAtMillis;
-    private int backoffAttempt; // written by transitions only, which Resilience4j serialises
 
     StoreGuard(StoreGuardBuilder b) {
         storeName = b.storeName;
         timeoutNanos = b.timeout.toNanos();
         errorThreshold = b.errorThreshold;
-        backoff = IntervalFunction.ofExponentialBackoff(b.initialBackoff, 2.0, b.maxBackoff);
-        clock = b.clock;
         probe = b.probe;
         inlineWhenHealthy = b.inlineWhenHealthy;
         meters = new StoreCallMeters.ByOperation(b.meters);
         errorLog = new RateLimitedLog(log, b.logInterval, b.clock);
-        outage = b.outageBreaker(backoff);
-        outage.getEventPublisher().onStateTransition(this::onTransition);
         pool = b.pool();
         probeScheduler = probe == null ? null : StoreGuardBuilder.scheduler("store-probe-" + storeName);
+        backoff = new StoreBackoff(b, probeScheduler, probe == null ? null : this::probeOnce);
         Gauge.builder(AVAILABLE, this, g -> g.isAvailable() ? 1 : 0).tag("store", storeName)
                 .description("1 while the shared store is used, 0 during its backoff").register(b.meters);
     }
@@ -128,7 +116,7 @@ public final class StoreGuard implements SharedStore, AutoCloseable {
     /** False from the start of an outage backoff until the store answers again. */
     @Override
     public boolean isAvailable() {
-        return outage.getState() == State.CLOSED;
+        return backoff.available();
     }
 
     /** The bounded wait of one call ({@code STORE_TIMEOUT_MS}). */
@@ -137,22 +125,12 @@ public final class StoreGuard implements SharedStore, AutoCloseable {
     }
 
     private <T> T guarded(String operation, StoreCallMeters m, Supplier<T> call) {
-        State state = outage.getState();
-        if (state != State.CLOSED && !admitTrial(state)) {
+        if (!backoff.permits()) {
             m.skipped.increment();
-            throw new StoreUnavailableException(operation, true, retryAfter(), storeName
+            throw new StoreUnavailableException(operation, true, backoff.retryAfter(), storeName
                     + " store unavailable, not called during backoff", null);
         }
         return onPool(operation, m, call);
-    }
-
-    /** Without a background probe the first call after the backoff is the single trial. */
-    private boolean admitTrial(State state) {
-        if (probe != null || state == State.OPEN && clock.millis() < retryAtMillis) {
-            return false;
-        }
-        halfOpen();
-        return outage.tryAcquirePermission();
     }
 
     private <T> T onPool(String operation, StoreCallMeters m, Supplier<T> call) {
@@ -189,9 +167,7 @@ public final class StoreGuard implements SharedStore, AutoCloseable {
             consecutiveErrors.set(0);
             consecutiveNonTimeouts.set(0);
         }
-        // an answer ends a backoff, even one that started while this call was under way: the store is alive
-        halfOpen();
-        outage.onSuccess(endNanos - startNanos, TimeUnit.NANOSECONDS);
+        backoff.answered(endNanos - startNanos);
         healthy = true;
     }
 
@@ -202,15 +178,12 @@ public final class StoreGuard implements SharedStore, AutoCloseable {
         m.failure.record(took, TimeUnit.NANOSECONDS);
         m.errors.increment();
         int errors = consecutiveErrors.incrementAndGet();
-        outage.onError(took, TimeUnit.NANOSECONDS, cause);
-        if (!isTimeout(cause) && consecutiveNonTimeouts.incrementAndGet() >= errorThreshold) {
-            open();
-        }
+        backoff.failed(took, cause, !isTimeout(cause) && consecutiveNonTimeouts.incrementAndGet() >= errorThreshold);
         log.debug("{} store call {} failed: {}", storeName, operation, what, cause);
         errorLog.warn("store_unavailable", storeName + " store error: " + what,
                 line -> line.addKeyValue("store", storeName).addKeyValue("operation", operation)
                         .addKeyValue("consecutive_errors", errors).addKeyValue("available", isAvailable()), cause);
-        return new StoreUnavailableException(operation, false, retryAfter(),
+        return new StoreUnavailableException(operation, false, backoff.retryAfter(),
                 storeName + " store " + operation + ": " + what, cause);
     }
 
@@ -224,30 +197,9 @@ public final class StoreGuard implements SharedStore, AutoCloseable {
         return false;
     }
 
-    /** Resilience4j runs the listener on the thread that made the transition, one transition at a time. */
-    private void onTransition(CircuitBreakerOnStateTransitionEvent event) {
-        State to = event.getStateTransition().getToState();
-        if (to == State.OPEN) {
-            backoffAttempt = event.getStateTransition().getFromState() == State.HALF_OPEN ? backoffAttempt + 1 : 1;
-            long wait = backoff.apply(backoffAttempt);
-            retryAtMillis = clock.millis() + wait;
-            if (probeScheduler != null) {
-                try {
-                    probeScheduler.schedule(this::probeOnce, wait, TimeUnit.MILLISECONDS);
-                } catch (RejectedExecutionException closed) {
-                    // shutting down
-                }
-            }
-        } else if (to == State.CLOSED) {
-            backoffAttempt = 0;
-            log.atInfo().addKeyValue("event", "store_available").addKeyValue("store", storeName)
-                    .log(storeName + " store answers again; using it");
-        }
-    }
 
     private void probeOnce() {
-        halfOpen();
-        if (!outage.tryAcquirePermission()) {
+        if (!backoff.takeTrial()) {
             return;
         }
         try {
@@ -257,29 +209,8 @@ public final class StoreGuard implements SharedStore, AutoCloseable {
         }
     }
 
-    private void open() {
-        try {
-            if (outage.getState() == State.CLOSED) {
-                outage.transitionToOpenState();
-            }
-        } catch (IllegalStateTransitionException concurrent) {
-            // another caller opened it first: one outage, one backoff
-        }
-    }
 
-    private void halfOpen() {
-        try {
-            if (outage.getState() == State.OPEN) {
-                outage.transitionToHalfOpenState();
-            }
-        } catch (IllegalStateTransitionException concurrent) {
-            // another caller moved it first
-        }
-    }
 
-    private Duration retryAfter() {
-        return isAvailable() ? Duration.ZERO : Duration.ofMillis(Math.max(0, retryAtMillis - clock.millis()));
-    }
 
     @Override
     public void close() {
