@@ -25,7 +25,7 @@ public final class StoreGuardBuilder {
     final String storeName;
     Duration timeout = Duration.ofMillis(50);
     int errorThreshold = 3;
-    Duration outageWindow = Duration.ofSeconds(2);
+    Duration outageWindow = Duration.ofSeconds(5);
     Duration initialBackoff = Duration.ofMillis(250);
     Duration maxBackoff = Duration.ofSeconds(5);
     Duration logInterval = RateLimitedLog.DEFAULT_INTERVAL;
@@ -54,7 +54,7 @@ public final class StoreGuardBuilder {
         return this;
     }
 
-    /** How long every call must have timed out or failed before timeouts start a backoff; whole seconds [2 s]. */
+    /** How long every call must have timed out or failed before timeouts start a backoff; whole seconds [5 s]. */
     public StoreGuardBuilder outageWindow(Duration outageWindow) {
         if (positive("store outage window", outageWindow).toMillis() % 1000 != 0) {
             throw new IllegalArgumentException("store outage window must be whole seconds, was " + outageWindow);

@@ -171,7 +171,7 @@ class StoreGuardTest {
     @Test
     void timeoutsSustainedOverTheWindowWithoutAnyAnswerStartTheBackoff() {
         assertThat(guard.call("rate_limit", store)).isEqualTo("ok");
-        clock.advance(Duration.ofSeconds(3)); // the answer has left the 2 s window
+        clock.advance(Duration.ofSeconds(6)); // the answer has left the 5 s window
         for (int i = 0; i < 3; i++) {
             assertThat(catchThrowableOfType(StoreUnavailableException.class,
                     () -> guard.call("rate_limit", late)).skipped()).isFalse();
