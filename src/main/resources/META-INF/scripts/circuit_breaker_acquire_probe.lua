@@ -8,8 +8,7 @@
 local new_holder = ARGV[1]
 local lease = tonumber(ARGV[2])
 if state == "OPEN" and now >= opened_until then
-  from, to, state = "OPEN", "HALF_OPEN", "HALF_OPEN"
-  generation = generation + 1
+  move("HALF_OPEN", false)
   holder, probe_expires = new_holder, now + lease
   outcome = "PROBE_WON"
 elseif state == "HALF_OPEN" and now >= probe_expires then

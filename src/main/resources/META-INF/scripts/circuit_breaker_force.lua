@@ -13,7 +13,6 @@ elseif target == "CLOSED" then
 else
   return redis.error_reply("circuit breaker: unknown target state " .. tostring(target))
 end
-from, to, state = state, target, target
+move(target, true)
 holder, probe_expires = "", 0
-generation = generation + 1
 outcome = "APPLIED"

@@ -19,16 +19,14 @@ if permit_generation == generation then
     last_failure = now
     outcome = "APPLIED"
     if failures >= threshold then
-      from, to, state = "CLOSED", "OPEN", "OPEN"
-      generation = generation + 1
+      move("OPEN", false)
       opened_until = now + reset
       holder, probe_expires = "", 0
     end
   elseif state == "HALF_OPEN" and token ~= "" and token == holder then
-    from, to, state = "HALF_OPEN", "OPEN", "OPEN"
+    move("OPEN", false)
     failures = failures + 1
     last_failure = now
-    generation = generation + 1
     opened_until = now + reset
     holder, probe_expires = "", 0
     outcome = "APPLIED"

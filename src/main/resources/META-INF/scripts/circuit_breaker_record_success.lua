@@ -10,10 +10,9 @@ local permit_generation = tonumber(ARGV[1])
 local token = ARGV[2]
 if permit_generation == generation then
   if state == "HALF_OPEN" and token ~= "" and token == holder then
-    from, to, state = "HALF_OPEN", "CLOSED", "CLOSED"
+    move("CLOSED", false)
     failures, last_failure, opened_until = 0, 0, 0
     holder, probe_expires = "", 0
-    generation = generation + 1
     outcome = "APPLIED"
   elseif state == "CLOSED" and token == "" and failures > 0 then
     failures = 0

@@ -47,7 +47,7 @@ public enum BreakerState {
     }
 
     /** Parses the name stored in Redis; a missing value means a breaker never written, i.e. CLOSED. */
-    static BreakerState parse(String stored) {
+    public static BreakerState parse(String stored) {
         return stored == null || stored.isEmpty() ? CLOSED : valueOf(stored);
     }
 }

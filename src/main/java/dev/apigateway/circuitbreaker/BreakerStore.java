@@ -5,7 +5,7 @@ package dev.apigateway.circuitbreaker;
  * ({@link InMemoryBreakerStore}). Every mutation is one atomic operation. {@code now} is the time in
  * milliseconds to work with, or null for the store's own clock (tests drive time through it).
  *
- * <p>The Redis implementation throws an unchecked exception (from its {@link StoreCalls}) when the store
+ * <p>The Redis implementation throws an unchecked exception (from its {@link dev.apigateway.store.SharedStore}) when the store
  * cannot be reached; {@link BreakerRegistry} then falls back to a local breaker.
  */
 public interface BreakerStore {

@@ -5,26 +5,24 @@ import dev.apigateway.config.GatewayProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import dev.apigateway.routes.RouteSettingsRegistry;
-import dev.apigateway.store.ConditionalOnStateStore;
-import dev.apigateway.store.StateStoreSelection;
-import dev.apigateway.store.StoreGuard;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.context.annotation.Import;
+import dev.apigateway.circuitbreaker.redis.RedisBreakerConfiguration;
+import dev.apigateway.circuitbreaker.redis.RedisBreakerStore;
 
 /**
  * The breaker registry: backed by Redis when the shared store is selected
- * ({@link SharedBreakerStoreConfiguration}), otherwise by an in-memory store for a single instance.
+ * ({@link RedisBreakerConfiguration}), otherwise by an in-memory store for a single instance.
  *
  * <p>Deliberately no Resilience4j {@code CircuitBreakerRegistry} bean: Camel's circuitBreaker EIP would
  * pick it up. The local fallback breakers are made per route inside {@link BreakerRegistry}.
  */
 @Configuration(proxyBeanMethods = false)
+@Import(RedisBreakerConfiguration.class)
 public class CircuitBreakerConfiguration {
 
     @Bean(destroyMethod = "close")
@@ -57,46 +55,5 @@ public class CircuitBreakerConfiguration {
     @Bean(name = "gatewayCircuitBreaker")
     public CircuitBreakerProcessor gatewayCircuitBreaker(BreakerRegistry registry, RouteSettingsRegistry routes) {
         return new CircuitBreakerProcessor(registry, routes);
-    }
-
-    /** Redis-backed breaker state, when the state store is Redis (see {@link StateStoreSelection}). */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnStateStore(StateStoreSelection.Store.REDIS)
-    static class SharedBreakerStoreConfiguration {
-
-        /** The limiter's store guard: the same bounded wait, error counting and backoff for the breaker's calls. */
-        @Bean
-        StoreCalls circuitBreakerStoreCalls(StoreGuard guard) {
-            return new StoreCalls() {
-                @Override
-                public <T> T call(String operation, java.util.function.Supplier<T> call) {
-                    return guard.call(operation, call);
-                }
-
-                @Override
-                public boolean available() {
-                    return guard.isAvailable();
-                }
-            };
-        }
-
-        @Bean
-        RedisBreakerStore redisBreakerStore(RedisConnectionFactory connections, StoreCalls circuitBreakerStoreCalls,
-                                            ObjectProvider<ObjectMapper> json) {
-            return new RedisBreakerStore(new StringRedisTemplate(connections), circuitBreakerStoreCalls,
-                    json.getIfAvailable(ObjectMapper::new));
-        }
-
-        @Bean
-        RedisBreakerEventSubscriber redisBreakerEventSubscriber(RedisBreakerStore store, BreakerRegistry registry) {
-            return new RedisBreakerEventSubscriber(store, registry);
-        }
-
-        /** Subscribes to transitions of other instances, in the background, retried every 2 s while Redis is away. */
-        @Bean(destroyMethod = "destroy")
-        RedisBreakerEventsSubscription circuitBreakerEventsSubscription(RedisConnectionFactory connections,
-                                                                        RedisBreakerEventSubscriber subscriber) {
-            return new RedisBreakerEventsSubscription(connections, subscriber, Duration.ofSeconds(2));
-        }
     }
 }

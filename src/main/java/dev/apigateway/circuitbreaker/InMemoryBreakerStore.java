@@ -63,6 +63,28 @@ public final class InMemoryBreakerStore implements BreakerStore {
         // one instance: nobody to tell
     }
 
+    /** Puts a breaker's state as it is (the fallback starts from the last shared state). */
+    void seed(BreakerSnapshot snapshot) {
+        breakers.put(snapshot.route(), snapshot);
+    }
+
+    boolean holds(String route) {
+        return breakers.containsKey(route);
+    }
+
+    /** The route's state, or null when never written or seeded. */
+    BreakerSnapshot peek(String route) {
+        return breakers.get(route);
+    }
+
+    void forget(String route) {
+        breakers.remove(route);
+    }
+
+    void clear() {
+        breakers.clear();
+    }
+
     private BreakerUpdate apply(String route, Function<BreakerSnapshot, BreakerUpdate> rule, long at) {
         BreakerUpdate[] result = new BreakerUpdate[1];
         breakers.compute(route, (r, s) -> {

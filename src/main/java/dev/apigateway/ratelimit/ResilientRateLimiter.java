@@ -2,7 +2,7 @@ package dev.apigateway.ratelimit;
 
 import dev.apigateway.config.GatewayProperties.FailMode;
 import dev.apigateway.store.RateLimitedLog;
-import dev.apigateway.store.StoreGuard;
+import dev.apigateway.store.SharedStore;
 import dev.apigateway.store.StoreUnavailableException;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The limiter for gateways sharing a store: the shared (Redis) bucket through the {@link StoreGuard},
+ * The limiter for gateways sharing a store: the shared (Redis) bucket through the {@link SharedStore} port,
  * and the fail mode ({@code RATE_LIMIT_FAIL_MODE}) when the store cannot answer.
  */
 public class ResilientRateLimiter implements RateLimiter {
@@ -21,7 +21,7 @@ public class ResilientRateLimiter implements RateLimiter {
     private static final Logger log = LoggerFactory.getLogger(ResilientRateLimiter.class);
 
     private final TokenBucketStore shared;
-    private final StoreGuard guard;
+    private final SharedStore guard;
     private final TokenBucketStore local;
     private final IntSupplier liveInstances;
     private final FailMode failMode;
@@ -33,7 +33,7 @@ public class ResilientRateLimiter implements RateLimiter {
      * @param local         the in-process store for fail mode {@code local}
      * @param liveInstances live gateway instances last seen in the store (at least 1)
      */
-    public ResilientRateLimiter(TokenBucketStore shared, StoreGuard guard, TokenBucketStore local,
+    public ResilientRateLimiter(TokenBucketStore shared, SharedStore guard, TokenBucketStore local,
                                 IntSupplier liveInstances, FailMode failMode, RateLimitMetrics metrics) {
         this.shared = Objects.requireNonNull(shared, "shared");
         this.guard = Objects.requireNonNull(guard, "guard");

@@ -94,7 +94,8 @@ public final class GatewayRouteParameters {
 
         RouteSettings settings = new RouteSettings(routeId, upstream, timeout, defaults.connectTimeout(),
                 new RateLimitPolicy(capacity, refill, period), keyHeader,
-                new BreakerPolicy(threshold, window, reset, timeout.plus(BreakerPolicy.PROBE_LEASE_MARGIN)), concurrent);
+                new BreakerPolicy(threshold, window, reset, BreakerPolicy.probeLease(timeout, defaults.connectTimeout())),
+                concurrent);
         return new Spec(routeId, path, settings);
     }
 

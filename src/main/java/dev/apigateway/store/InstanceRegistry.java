@@ -43,18 +43,18 @@ public class InstanceRegistry implements IntSupplier, SmartLifecycle, AutoClosea
             RedisScript.of(new ClassPathResource(SCRIPT_LOCATION), Long.class);
 
     private final StringRedisTemplate redis;
-    private final StoreGuard guard;
+    private final SharedStore guard;
     private final String instanceId;
     private final Duration ttl;
     private final Duration interval;
     private volatile int lastSeen = 1;
     private ScheduledExecutorService scheduler;
 
-    public InstanceRegistry(StringRedisTemplate redis, StoreGuard guard, String instanceId) {
+    public InstanceRegistry(StringRedisTemplate redis, SharedStore guard, String instanceId) {
         this(redis, guard, instanceId, DEFAULT_TTL, DEFAULT_INTERVAL);
     }
 
-    public InstanceRegistry(StringRedisTemplate redis, StoreGuard guard, String instanceId, Duration ttl,
+    public InstanceRegistry(StringRedisTemplate redis, SharedStore guard, String instanceId, Duration ttl,
                             Duration interval) {
         this.redis = redis;
         this.guard = guard;

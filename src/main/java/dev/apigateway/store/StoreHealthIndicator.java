@@ -23,7 +23,7 @@ public class StoreHealthIndicator implements HealthIndicator {
     }
 
     private final StateStoreSelection selection;
-    private final StoreGuard guard;
+    private final SharedStore guard;
     private final Supplier<?> ping;
     private final FailMode failMode;
     private final long cacheNanos;
@@ -36,11 +36,11 @@ public class StoreHealthIndicator implements HealthIndicator {
     }
 
     /** For a shared store: {@code ping} runs through {@code guard} unless the guard already knows the store is down. */
-    public StoreHealthIndicator(StateStoreSelection selection, StoreGuard guard, Supplier<?> ping, FailMode failMode) {
+    public StoreHealthIndicator(StateStoreSelection selection, SharedStore guard, Supplier<?> ping, FailMode failMode) {
         this(selection, guard, ping, failMode, CACHE_FOR, System::nanoTime);
     }
 
-    StoreHealthIndicator(StateStoreSelection selection, StoreGuard guard, Supplier<?> ping, FailMode failMode,
+    StoreHealthIndicator(StateStoreSelection selection, SharedStore guard, Supplier<?> ping, FailMode failMode,
                          Duration cacheFor, LongSupplier nanoTime) {
         this.selection = selection;
         this.guard = guard;

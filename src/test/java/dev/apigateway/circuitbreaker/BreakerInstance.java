@@ -1,5 +1,8 @@
 package dev.apigateway.circuitbreaker;
 
+import dev.apigateway.circuitbreaker.redis.RedisBreakerEventSubscriber;
+import dev.apigateway.circuitbreaker.redis.RedisBreakerEventsSubscription;
+import dev.apigateway.circuitbreaker.redis.RedisBreakerStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -15,6 +18,7 @@ final class BreakerInstance implements AutoCloseable {
 
     final LettuceConnectionFactory connections;
     final RedisBreakerStore store;
+    final dev.apigateway.store.StoreGuard guard;
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final BreakerRegistry registry;
     final CircuitBreakersEndpoint endpoint;
@@ -22,7 +26,13 @@ final class BreakerInstance implements AutoCloseable {
 
     BreakerInstance(TestRedisServer redis, Clock clock, BreakerPolicy defaults, Duration commandTimeout) {
         connections = redis.connectionFactory(commandTimeout);
-        store = new RedisBreakerStore(new StringRedisTemplate(connections), StoreCalls.direct(), new ObjectMapper());
+        StringRedisTemplate redisTemplate = new StringRedisTemplate(connections);
+        // the gateway's store guard: an outage (not one failed call) moves the registry to its fallback breakers
+        guard = dev.apigateway.store.StoreGuard.builder("redis").timeout(commandTimeout.plusSeconds(10)) // a cold first call on a loaded machine
+                .probe(() -> redisTemplate.execute((org.springframework.data.redis.core.RedisCallback<String>)
+                        org.springframework.data.redis.connection.RedisConnection::ping))
+                .meterRegistry(meters).build();
+        store = new RedisBreakerStore(redisTemplate, guard, new ObjectMapper());
         registry = new BreakerRegistry(store, defaults, meters, clock, false, BreakerRegistry.DEFAULT_REFRESH_INTERVAL);
         endpoint = new CircuitBreakersEndpoint(registry, route -> false);
         subscription = new RedisBreakerEventsSubscription(connections, new RedisBreakerEventSubscriber(store, registry),
@@ -39,6 +49,7 @@ final class BreakerInstance implements AutoCloseable {
     public void close() throws Exception {
         registry.close();
         subscription.destroy();
+        guard.close();
         connections.destroy();
     }
 }

@@ -1,5 +1,6 @@
 package dev.apigateway.circuitbreaker;
 
+import dev.apigateway.circuitbreaker.redis.RedisBreakerStore;
 import dev.apigateway.testsupport.MutableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;

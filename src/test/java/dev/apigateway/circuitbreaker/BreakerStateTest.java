@@ -67,13 +67,14 @@ class BreakerStateTest {
     }
 
     @Test
-    void policyDefaultsComeFromGatewayPropertiesWithTheLeaseTiedToTheUpstreamTimeout() {
+    void policyDefaultsComeFromGatewayPropertiesWithTheLeaseCoveringEverythingAProbeCanTake() {
         GatewayProperties properties = new GatewayProperties();
         BreakerPolicy policy = BreakerPolicy.defaults(properties);
         assertThat(policy.failureThreshold()).isEqualTo(5);
         assertThat(policy.window()).isEqualTo(Duration.ofSeconds(60));
         assertThat(policy.resetTimeout()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(policy.probeLease()).isEqualTo(Duration.ofSeconds(10).plus(BreakerPolicy.PROBE_LEASE_MARGIN));
+        // pool wait (2 s) + connect (2 s) + answer head (10 s) + the margin for the outcome to reach the store
+        assertThat(policy.probeLease()).isEqualTo(Duration.ofSeconds(14).plus(BreakerPolicy.PROBE_LEASE_MARGIN));
     }
 
     @Test

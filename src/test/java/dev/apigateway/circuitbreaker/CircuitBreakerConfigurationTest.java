@@ -1,5 +1,7 @@
 package dev.apigateway.circuitbreaker;
 
+import dev.apigateway.circuitbreaker.redis.RedisBreakerEventsSubscription;
+import dev.apigateway.circuitbreaker.redis.RedisBreakerStore;
 import dev.apigateway.routes.RouteSettingsRegistry;
 import dev.apigateway.store.StateStoreConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -59,8 +61,8 @@ class CircuitBreakerConfigurationTest {
     @Test
     void withStateStoreRedisTheBreakerIsSharedThroughRedis() {
         runner.withPropertyValues("gateway.state-store=redis", "spring.data.redis.host=127.0.0.1",
-                        "spring.data.redis.port=" + redis.port(), "spring.data.redis.timeout=2s",
-                        "gateway.store-timeout=2s")
+                        "spring.data.redis.port=" + redis.port(), "spring.data.redis.timeout=10s",
+                        "gateway.store-timeout=10s") // generous: a loaded CI machine
                 .run(context -> {
                     assertThat(context).hasSingleBean(RedisBreakerStore.class)
                             .hasSingleBean(RedisBreakerEventsSubscription.class);
@@ -78,6 +80,13 @@ class CircuitBreakerConfigurationTest {
                             });
                     RedisBreakerEventsSubscription subscription = context.getBean(RedisBreakerEventsSubscription.class);
                     Await.until("subscribed", Duration.ofSeconds(10), subscription::listening);
+                    // whether other instances' transitions arrive at once: a metric and a health detail
+                    assertThat(context.getBean(MeterRegistry.class).get(
+                            dev.apigateway.circuitbreaker.redis.RedisBreakerConfiguration.SUBSCRIBED_METER).gauge().value())
+                            .isEqualTo(1.0);
+                    assertThat(context.getBean("circuitBreakerEventsHealthIndicator",
+                            org.springframework.boot.actuate.health.HealthIndicator.class).health().getDetails())
+                            .containsEntry("subscribed", true);
                 });
     }
 

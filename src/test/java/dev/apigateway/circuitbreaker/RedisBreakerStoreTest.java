@@ -1,5 +1,7 @@
 package dev.apigateway.circuitbreaker;
 
+import dev.apigateway.circuitbreaker.redis.RedisBreakerStore;
+import dev.apigateway.store.SharedStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,8 +26,8 @@ class RedisBreakerStoreTest extends BreakerStoreContract {
         redis = TestRedisServer.start();
         connectionsA = redis.connectionFactory(Duration.ofSeconds(2));
         connectionsB = redis.connectionFactory(Duration.ofSeconds(2));
-        storeA = new RedisBreakerStore(new StringRedisTemplate(connectionsA), StoreCalls.direct(), new ObjectMapper());
-        storeB = new RedisBreakerStore(new StringRedisTemplate(connectionsB), StoreCalls.direct(), new ObjectMapper());
+        storeA = new RedisBreakerStore(new StringRedisTemplate(connectionsA), SharedStore.direct(), new ObjectMapper());
+        storeB = new RedisBreakerStore(new StringRedisTemplate(connectionsB), SharedStore.direct(), new ObjectMapper());
     }
 
     @AfterAll

@@ -66,6 +66,11 @@ final class TestRedisServer implements AutoCloseable {
         node.flushAll();
     }
 
+    /** The server itself, for replies that are not text (arrays, errors). */
+    dev.apigateway.testsupport.RedisNode node() {
+        return node;
+    }
+
     /** One command over a fresh connection; the reply as text ({@code ""} for a nil). */
     String command(String... args) {
         Object reply = node.command(args);

@@ -9,10 +9,10 @@ import dev.apigateway.circuitbreaker.BreakerRegistry;
 import dev.apigateway.circuitbreaker.BreakerState;
 import dev.apigateway.circuitbreaker.CircuitOpenException;
 import dev.apigateway.circuitbreaker.Permit;
-import dev.apigateway.circuitbreaker.RedisBreakerEventSubscriber;
-import dev.apigateway.circuitbreaker.RedisBreakerEventsSubscription;
-import dev.apigateway.circuitbreaker.RedisBreakerStore;
-import dev.apigateway.circuitbreaker.StoreCalls;
+import dev.apigateway.circuitbreaker.redis.RedisBreakerEventSubscriber;
+import dev.apigateway.circuitbreaker.redis.RedisBreakerEventsSubscription;
+import dev.apigateway.circuitbreaker.redis.RedisBreakerStore;
+import dev.apigateway.store.SharedStore;
 import dev.apigateway.ratelimit.RateLimitKeys;
 import dev.apigateway.ratelimit.RateLimitPolicy;
 import dev.apigateway.ratelimit.RedisTokenBucketStore;
@@ -262,7 +262,7 @@ class RedisClusterTest {
         final RedisBreakerEventsSubscription subscription;
 
         Instance(LettuceConnectionFactory connections, BreakerPolicy policy) {
-            store = new RedisBreakerStore(new StringRedisTemplate(connections), StoreCalls.direct(), new ObjectMapper());
+            store = new RedisBreakerStore(new StringRedisTemplate(connections), SharedStore.direct(), new ObjectMapper());
             registry = new BreakerRegistry(store, policy, meters, Clock.systemUTC(), true, Duration.ofHours(1));
             subscription = new RedisBreakerEventsSubscription(connections, new RedisBreakerEventSubscriber(store, registry),
                     Duration.ofMillis(200));

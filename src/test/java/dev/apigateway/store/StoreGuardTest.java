@@ -37,6 +37,12 @@ class StoreGuardTest {
         return "ok";
     };
 
+    /** What Lettuce's command timeout looks like through Spring Data Redis: the answer comes, but late. */
+    private final Supplier<String> late = () -> {
+        reached.incrementAndGet();
+        throw new org.springframework.dao.QueryTimeoutException("Redis command timed out");
+    };
+
     @AfterEach
     void close() {
         guard.close();
@@ -146,6 +152,63 @@ class StoreGuardTest {
         assertThat(meters.timer(StoreGuard.DURATION, "operation", "rate_limit", "outcome", "success").count()).isEqualTo(1);
         assertThat(meters.timer(StoreGuard.DURATION, "operation", "breaker", "outcome", "success").count()).isEqualTo(1);
         assertThat(meters.get(StoreGuard.AVAILABLE).gauge().value()).isEqualTo(1);
+    }
+
+    @Test
+    void lateAnswersAmongAnswersNeverStartTheBackoff() {
+        // CPU contention: many calls past the timeout, but the store answers some: it is slow, not dead
+        assertThat(guard.call("rate_limit", store)).isEqualTo("ok");
+        for (int i = 0; i < 20; i++) {
+            StoreUnavailableException e = catchThrowableOfType(StoreUnavailableException.class,
+                    () -> guard.call("rate_limit", late));
+            assertThat(e.skipped()).isFalse();
+        }
+        assertThat(guard.isAvailable()).isTrue();
+        assertThat(meters.counter(StoreGuard.SKIPPED, "operation", "rate_limit").count()).isZero();
+        assertThat(meters.counter(StoreGuard.ERRORS, "operation", "rate_limit").count()).isEqualTo(20);
+    }
+
+    @Test
+    void timeoutsSustainedOverTheWindowWithoutAnyAnswerStartTheBackoff() {
+        assertThat(guard.call("rate_limit", store)).isEqualTo("ok");
+        clock.advance(Duration.ofSeconds(6)); // the answer has left the 5 s window
+        for (int i = 0; i < 3; i++) {
+            assertThat(catchThrowableOfType(StoreUnavailableException.class,
+                    () -> guard.call("rate_limit", late)).skipped()).isFalse();
+        }
+        assertThat(guard.isAvailable()).isFalse();
+        StoreUnavailableException skipped = catchThrowableOfType(StoreUnavailableException.class,
+                () -> guard.call("rate_limit", late));
+        assertThat(skipped.skipped()).isTrue();
+        assertThat(reached).hasValue(4);
+    }
+
+    @Test
+    void anAnswerEndsTheBackoffEvenFromACallMadeBeforeIt() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        StoreGuard slow = StoreGuard.builder("slow").timeout(Duration.ofSeconds(5)).errorThreshold(3)
+                .clock(clock).meterRegistry(new SimpleMeterRegistry()).build();
+        try {
+            java.util.concurrent.CompletableFuture<String> inFlight = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> slow.call("rate_limit", () -> {
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return "late but answered";
+                    }));
+            storeUp.set(false);
+            for (int i = 0; i < 3; i++) {
+                catchThrowableOfType(StoreUnavailableException.class, () -> slow.call("rate_limit", store));
+            }
+            assertThat(slow.isAvailable()).isFalse();
+            release.countDown();
+            assertThat(inFlight.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("late but answered");
+            assertThat(slow.isAvailable()).isTrue();
+        } finally {
+            slow.close();
+        }
     }
 
     private void fail(int times) {

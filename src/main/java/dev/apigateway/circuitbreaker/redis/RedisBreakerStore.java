@@ -1,8 +1,16 @@
-package dev.apigateway.circuitbreaker;
+package dev.apigateway.circuitbreaker.redis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.apigateway.circuitbreaker.BreakerEvent;
+import dev.apigateway.circuitbreaker.BreakerPolicy;
+import dev.apigateway.circuitbreaker.BreakerSnapshot;
+import dev.apigateway.circuitbreaker.BreakerState;
+import dev.apigateway.circuitbreaker.BreakerStore;
+import dev.apigateway.circuitbreaker.BreakerUpdate;
 import dev.apigateway.circuitbreaker.BreakerUpdate.Outcome;
+import dev.apigateway.circuitbreaker.CircuitBreakerStoreException;
+import dev.apigateway.store.SharedStore;
 import java.util.List;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -34,10 +42,10 @@ public final class RedisBreakerStore implements BreakerStore {
     private static final RedisScript<List> FORCE = script("force");
 
     private final StringRedisTemplate redis;
-    private final StoreCalls calls;
+    private final SharedStore calls;
     private final ObjectMapper json;
 
-    public RedisBreakerStore(StringRedisTemplate redis, StoreCalls calls, ObjectMapper json) {
+    public RedisBreakerStore(StringRedisTemplate redis, SharedStore calls, ObjectMapper json) {
         this.redis = redis;
         this.calls = calls;
         this.json = json;
@@ -55,7 +63,7 @@ public final class RedisBreakerStore implements BreakerStore {
 
     @Override
     public boolean available() {
-        return calls.available();
+        return calls.isAvailable();
     }
 
     @Override
@@ -138,10 +146,36 @@ public final class RedisBreakerStore implements BreakerStore {
         return s.isEmpty() ? 0 : Long.parseLong(s);
     }
 
+    /**
+     * One script: the transition table (from {@link BreakerState}), the shared prelude (clock, hash read,
+     * {@code move}), the script's own rules, the shared epilogue (write, reply).
+     */
     @SuppressWarnings("rawtypes")
-    /** One script: the shared prelude (clock, hash read), the script's own rules, the shared epilogue (write, reply). */
     private static RedisScript<List> script(String name) {
-        return RedisScript.of(text("prelude") + text(name) + text("epilogue"), List.class);
+        return RedisScript.of(scriptText(text(name)), List.class);
+    }
+
+    /** The text of a breaker script around {@code rules} (public for the test that runs every transition). */
+    public static String scriptText(String rules) {
+        return transitionTables() + text("prelude") + rules + text("epilogue");
+    }
+
+    /** {@code NORMAL} and {@code FORCED}: the legal {@code "FROM>TO"} edges of {@link BreakerState}, as Lua sets. */
+    static String transitionTables() {
+        StringBuilder normal = new StringBuilder("local NORMAL = {");
+        StringBuilder forced = new StringBuilder("local FORCED = {");
+        for (BreakerState from : BreakerState.values()) {
+            for (BreakerState to : BreakerState.values()) {
+                String edge = "[\"" + from.name() + ">" + to.name() + "\"] = true, ";
+                if (from.canTransitionTo(to, false)) {
+                    normal.append(edge);
+                }
+                if (from.canTransitionTo(to, true)) {
+                    forced.append(edge);
+                }
+            }
+        }
+        return normal.append("}\n").append(forced).append("}\n").toString();
     }
 
     private static String text(String name) {
