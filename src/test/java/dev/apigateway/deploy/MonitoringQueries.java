@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -70,15 +71,22 @@ public final class MonitoringQueries {
     /** Every PromQL expression: alert rule {@code expr}s, and the dashboards' {@code expr}s and variable queries. */
     public static List<String> expressions() {
         List<String> expressions = new ArrayList<>();
-        for (Object group : Repo.list(Repo.yaml(ALERTS).get("groups"))) {
-            for (Object rule : Repo.list(Repo.map(group).get("rules"))) {
-                expressions.add(String.valueOf(Repo.map(rule).get("expr")));
-            }
+        for (Map<String, Object> rule : alertRules()) {
+            expressions.add(String.valueOf(rule.get("expr")));
         }
         for (Path dashboard : dashboards()) {
             collectDashboardQueries(readJson(dashboard), expressions);
         }
         return expressions;
+    }
+
+    /** The rules of every group of {@link #ALERTS}, in order. */
+    public static List<Map<String, Object>> alertRules() {
+        List<Map<String, Object>> rules = new ArrayList<>();
+        for (Object group : Repo.list(Repo.yaml(ALERTS).get("groups"))) {
+            Repo.list(Repo.map(group).get("rules")).forEach(rule -> rules.add(Repo.map(rule)));
+        }
+        return rules;
     }
 
     /** The metric names one PromQL expression selects. */
