@@ -85,10 +85,7 @@ class MonitoringFilesTest {
 
     @Test
     void promtoolUnitTestsOfTheAlertRulesPass() throws Exception {
-        assumeTrue(Tools.onPath("promtool"),
-                "promtool is not on PATH (apt-get install prometheus): monitoring/alerts.test.yml not run");
-        Tools.Result result = Tools.run(List.of("promtool", "test", "rules", ALERT_TESTS), 120, TimeUnit.SECONDS);
-        assertThat(result.exitCode()).as(result.output()).isZero();
+        accepts("prometheus", "monitoring/alerts.test.yml not run", "promtool", "test", "rules", ALERT_TESTS);
         // every alert has a test of its own
         String tests = Repo.read(ALERT_TESTS);
         assertThat(MonitoringQueries.alertRules()).allSatisfy(rule ->
@@ -97,10 +94,7 @@ class MonitoringFilesTest {
 
     @Test
     void amtoolAcceptsTheAlertmanagerConfig() throws Exception {
-        assumeTrue(Tools.onPath("amtool"),
-                "amtool is not on PATH (apt-get install prometheus-alertmanager): alertmanager.yml not checked by it");
-        Tools.Result result = Tools.run(List.of("amtool", "check-config", ALERTMANAGER), 60, TimeUnit.SECONDS);
-        assertThat(result.exitCode()).as(result.output()).isZero();
+        accepts("prometheus-alertmanager", "alertmanager.yml not checked by it", "amtool", "check-config", ALERTMANAGER);
     }
 
     @Test
@@ -137,12 +131,17 @@ class MonitoringFilesTest {
 
     @Test
     void promtoolAcceptsTheConfigAndTheRules() throws Exception {
-        assumeTrue(Tools.onPath("promtool"),
-                "promtool is not on PATH (apt-get install prometheus): prometheus.yml and alerts.yml not checked by it");
-        Tools.Result config = Tools.run(List.of("promtool", "check", "config", PROMETHEUS), 60, TimeUnit.SECONDS);
-        assertThat(config.exitCode()).as(config.output()).isZero();
-        Tools.Result rules = Tools.run(List.of("promtool", "check", "rules", MonitoringQueries.ALERTS), 60, TimeUnit.SECONDS);
-        assertThat(rules.exitCode()).as(rules.output()).isZero();
+        String skipped = "prometheus.yml and alerts.yml not checked by it";
+        accepts("prometheus", skipped, "promtool", "check", "config", PROMETHEUS);
+        accepts("prometheus", skipped, "promtool", "check", "rules", MonitoringQueries.ALERTS);
+    }
+
+    /** The command exits 0; skipped (with what is not checked) where the tool is not installed. */
+    private static void accepts(String debianPackage, String skipped, String... command) throws Exception {
+        assumeTrue(Tools.onPath(command[0]),
+                command[0] + " is not on PATH (apt-get install " + debianPackage + "): " + skipped);
+        Tools.Result result = Tools.run(List.of(command), 120, TimeUnit.SECONDS);
+        assertThat(result.exitCode()).as(String.join(" ", command) + "\n" + result.output()).isZero();
     }
 
     private static Map<String, Object> job(Map<String, Object> config, String name) {
