@@ -43,6 +43,12 @@ public final class GatewayInstance implements AutoCloseable {
         return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
     }
 
+    /** The port of {@code /actuator/*}: the management port when one is set, the server's port otherwise. */
+    public int managementPort() {
+        String port = context.getEnvironment().getProperty("local.management.port");
+        return port == null ? port() : Integer.parseInt(port);
+    }
+
     /** {@code GET path} from the given loopback source address (each address is its own client). */
     public RawHttp.Response get(String from, String path) throws Exception {
         return RawHttp.exchangeFrom(from, port(), "GET " + path + " HTTP/1.1\nHost: gateway.test\nConnection: close",
