@@ -32,6 +32,7 @@ public class RouteMetersLifecycle extends RouteLifecycleNotifier {
     private final List<RouteMeterBinder> binders;
     private final Duration removalDelay;
     private ScheduledExecutorService removals;
+    private boolean stopped;
 
     @Autowired
     public RouteMetersLifecycle(List<RouteMeterBinder> binders) {
@@ -60,7 +61,11 @@ public class RouteMetersLifecycle extends RouteLifecycleNotifier {
     protected void routeRemoved(Route route) {
         String routeId = route.getRouteId();
         CamelContext camel = route.getCamelContext();
-        removals().schedule(() -> {
+        ScheduledExecutorService removals = removals();
+        if (removals == null) {
+            return; // shutting down: the registry goes with the application
+        }
+        removals.schedule(() -> {
             if (camel.getRoute(routeId) == null) {
                 binders.forEach(b -> b.unbind(routeId));
             }
@@ -79,7 +84,7 @@ public class RouteMetersLifecycle extends RouteLifecycleNotifier {
     }
 
     private synchronized ScheduledExecutorService removals() {
-        if (removals == null) {
+        if (removals == null && !stopped) {
             removals = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "route-meters-removal");
                 t.setDaemon(true);
@@ -90,7 +95,14 @@ public class RouteMetersLifecycle extends RouteLifecycleNotifier {
     }
 
     @Override
+    protected synchronized void doStart() throws Exception {
+        stopped = false;
+        super.doStart();
+    }
+
+    @Override
     protected synchronized void doStop() throws Exception {
+        stopped = true;
         if (removals != null) {
             removals.shutdownNow();
             removals = null;
