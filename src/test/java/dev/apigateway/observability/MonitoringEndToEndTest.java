@@ -16,12 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -74,19 +72,29 @@ class MonitoringEndToEndTest {
     void rateLimitRow_a429StormFiresTheRejectionsAlert() throws Exception {
         // more than 5 rejections/s over the rule's 5-minute window: above 1500 in the window
         AtomicInteger rejected = new AtomicInteger();
-        List<CompletableFuture<Void>> clients = IntStream.rangeClosed(1, 4).mapToObj(c -> CompletableFuture.runAsync(() -> {
-            for (int n = 0; n < 450; n++) {
-                try {
-                    if (stack.local().get("127.0.1." + c, "/proxy/ok").status() == 429) {
-                        rejected.incrementAndGet();
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int c = 1; c <= 4; c++) {
+                String client = "127.0.1." + c;
+                done.add(clients.submit(() -> {
+                    for (int n = 0; n < 450; n++) {
+                        if (stack.local().get(client, "/proxy/ok").status() == 429) {
+                            rejected.incrementAndGet();
+                        }
                     }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
+                    return null;
+                }));
             }
-        })).toList();
-        clients.forEach(CompletableFuture::join);
-        assertThat(rejected.get()).as("everything over the capacity of 5 per client").isEqualTo(4 * (450 - 5));
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        // everything over the capacity of 5 per client, less the odd store call slower than the store timeout on a
+        // loaded machine (fail mode local lets that one through): enough either way for the rule's 1500
+        assertThat(rejected.get()).isBetween(1600, 4 * (450 - 5));
         awaitFiring("GatewayRateLimitRejectionsSpike", Map.of("route", "proxy"), null);
     }
 
