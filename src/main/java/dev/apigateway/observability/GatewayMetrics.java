@@ -13,9 +13,12 @@ import org.springframework.stereotype.Component;
  * The gateway's own request metrics: {@code gateway_requests_total{route,status}} and the
  * {@code gateway_upstream_duration_seconds} histogram by route. Tags are low-cardinality: a route id and a status
  * code, never a client address or a path. Meters are looked up once per (route, status) and then reused.
+ *
+ * <p>A route that forwards has its histogram registered at zero when it starts, and loses both families when it is
+ * removed ({@link RouteMetersLifecycle}).
  */
 @Component
-public class GatewayMetrics {
+public class GatewayMetrics implements RouteMeterBinder {
 
     public static final String REQUESTS = "gateway.requests";
     public static final String UPSTREAM_DURATION = "gateway.upstream.duration";
@@ -49,14 +52,44 @@ public class GatewayMetrics {
     public void upstreamDuration(String route, long nanos) {
         Timer timer = durations.get(route);
         if (timer == null) {
-            timer = durations.computeIfAbsent(route, r -> Timer.builder(UPSTREAM_DURATION)
-                    .description("Time to the upstream's response head (or failure), by route")
-                    .tag("route", r)
-                    .serviceLevelObjectives(BUCKETS)
-                    .minimumExpectedValue(BUCKETS[0])
-                    .maximumExpectedValue(BUCKETS[BUCKETS.length - 1])
-                    .register(registry));
+            timer = durations.computeIfAbsent(route, this::newTimer);
         }
         timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public String step() {
+        return FORWARD_STEP;
+    }
+
+    @Override
+    public void bind(String routeId) {
+        durations.computeIfAbsent(routeId, this::newTimer);
+    }
+
+    @Override
+    public void unbind(String routeId) {
+        Timer timer = durations.remove(routeId);
+        if (timer != null) {
+            registry.remove(timer);
+        }
+        String prefix = routeId + '\u0000';
+        requests.keySet().removeIf(key -> {
+            if (!key.startsWith(prefix)) {
+                return false;
+            }
+            registry.remove(requests.get(key));
+            return true;
+        });
+    }
+
+    private Timer newTimer(String route) {
+        return Timer.builder(UPSTREAM_DURATION)
+                .description("Time to the upstream's response head (or failure), by route")
+                .tag("route", route)
+                .serviceLevelObjectives(BUCKETS)
+                .minimumExpectedValue(BUCKETS[0])
+                .maximumExpectedValue(BUCKETS[BUCKETS.length - 1])
+                .register(registry);
     }
 }

@@ -1,5 +1,6 @@
 package dev.apigateway.ratelimit;
 
+import dev.apigateway.observability.RouteMeterBinder;
 import dev.apigateway.ratelimit.RateLimitDecision.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,8 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *       429 because the bucket was empty (shared or local). A 503 in fail mode closed is not a rate-limit
  *       rejection; it shows as {@code outcome="store_unavailable"}.</li>
  * </ul>
+ *
+ * Registered at zero when a rate-limited route starts, removed with the route
+ * ({@link dev.apigateway.observability.RouteMetersLifecycle}).
  */
-public class RateLimitMetrics {
+public class RateLimitMetrics implements RouteMeterBinder {
 
     public static final String DECISIONS = "gateway.rate.limit.decisions";
     public static final String REJECTED = "gateway.rate.limit.rejected";
@@ -36,6 +40,25 @@ public class RateLimitMetrics {
         m.decisions.get(decision.outcome()).increment();
         if (decision.rateLimited()) {
             m.rejected.increment();
+        }
+    }
+
+    @Override
+    public String step() {
+        return RATE_LIMIT_STEP;
+    }
+
+    @Override
+    public void bind(String routeId) {
+        routes.computeIfAbsent(routeId, r -> new RouteMeters(registry, r));
+    }
+
+    @Override
+    public void unbind(String routeId) {
+        RouteMeters m = routes.remove(routeId);
+        if (m != null) {
+            m.decisions.values().forEach(registry::remove);
+            registry.remove(m.rejected);
         }
     }
 

@@ -1,12 +1,11 @@
 package dev.apigateway.routes;
 
+import dev.apigateway.observability.RouteLifecycleNotifier;
 import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
-import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.support.EventNotifierSupport;
 import org.springframework.stereotype.Component;
 
 /**
@@ -14,30 +13,21 @@ import org.springframework.stereotype.Component;
  * they were added: settings registered when the route is added, removed when it is removed.
  */
 @Component
-public class RouteSettingsLifecycle extends EventNotifierSupport {
+public class RouteSettingsLifecycle extends RouteLifecycleNotifier {
 
     private final RouteSettingsRegistry registry;
 
     public RouteSettingsLifecycle(RouteSettingsRegistry registry) {
         this.registry = registry;
-        setIgnoreExchangeEvents(true);
-        setIgnoreCamelContextEvents(true);
-        setIgnoreServiceEvents(true);
-        setIgnoreStepEvents(true);
     }
 
     @Override
-    public boolean isEnabled(CamelEvent event) {
-        return event instanceof CamelEvent.RouteAddedEvent || event instanceof CamelEvent.RouteRemovedEvent;
+    protected void routeRemoved(Route route) {
+        registry.remove(route.getRouteId());
     }
 
     @Override
-    public void notify(CamelEvent event) {
-        Route route = ((CamelEvent.RouteEvent) event).getRoute();
-        if (event instanceof CamelEvent.RouteRemovedEvent) {
-            registry.remove(route.getRouteId());
-            return;
-        }
+    protected void routeAdded(Route route) {
         if (!GatewayRouteParameters.TEMPLATE_ID.equals(route.getProperties().get(GatewayRouteTemplate.TEMPLATE_PROPERTY))) {
             return;
         }

@@ -43,6 +43,14 @@ class CiWorkflowTest {
     }
 
     @Test
+    void testJobInstallsPrometheusAndRunsTheAlertRuleUnitTests() {
+        // with the binary installed, MonitoringEndToEndTest runs there instead of skipping
+        List<String> commands = runCommands(Repo.map(jobs.get("test")));
+        assertThat(commands).anySatisfy(c -> assertThat(c).contains("apt-get install").contains("prometheus"));
+        assertThat(commands).contains("promtool test rules " + MonitoringFilesTest.ALERT_TESTS);
+    }
+
+    @Test
     void imageIsBuiltAndPushedToGhcrOnDevelopAndMainTaggedWithTheSha() {
         Map<String, Object> build = Repo.map(jobs.get("build-image"));
         assertThat(String.valueOf(build.get("if"))).contains("refs/heads/develop").contains("refs/heads/main");

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +19,8 @@ class MonitoringFilesTest {
     static final String PROMETHEUS = "monitoring/prometheus.yml";
     static final String DATASOURCES = "monitoring/grafana/provisioning/datasources/prometheus.yml";
     static final String DASHBOARD_PROVIDERS = "monitoring/grafana/provisioning/dashboards/dashboards.yml";
+    static final String ALERTMANAGER = "monitoring/alertmanager.yml";
+    static final String ALERT_TESTS = "monitoring/alerts.test.yml";
 
     private final ApplicationSettings settings = ApplicationSettings.load();
 
@@ -40,21 +44,58 @@ class MonitoringFilesTest {
     }
 
     @Test
-    void everyAlertRuleIsCompleteAndHasARunbookSection() {
-        String operations = Repo.read("OPERATIONS.md");
-        List<Map<String, Object>> rules = new ArrayList<>();
-        Repo.list(Repo.yaml(MonitoringQueries.ALERTS).get("groups"))
-                .forEach(g -> Repo.list(Repo.map(g).get("rules")).forEach(r -> rules.add(Repo.map(r))));
+    void everyAlertRuleIsCompleteAndItsRunbookUrlIsASectionOfOperations() {
+        Set<String> anchors = new HashSet<>();
+        for (String line : Repo.read("OPERATIONS.md").split("\n")) {
+            if (line.matches("#{2,3} .*")) {
+                // GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes
+                anchors.add(line.replaceFirst("#+ ", "").trim().toLowerCase(Locale.ROOT)
+                        .replaceAll("[^a-z0-9 _-]", "").replace(' ', '-'));
+            }
+        }
+        List<Map<String, Object>> rules = MonitoringQueries.alertRules();
         assertThat(rules).extracting(r -> r.get("alert")).contains(
                 "GatewayCircuitBreakerOpen", "GatewayRateLimitRejectionsSpike", "GatewayStoreErrors",
-                "GatewayRateLimitFallback", "GatewayUpstreamLatencyHigh", "GatewayHigh5xxRatio", "GatewayInstanceDown");
+                "GatewayRateLimitFallback", "GatewayUpstreamLatencyHigh", "GatewayHigh5xxRatio", "GatewayInstanceDown",
+                "GatewayRouteFileRefused");
         assertThat(rules).allSatisfy(rule -> {
             assertThat(rule).containsKeys("alert", "expr", "for");
             assertThat(Repo.map(rule.get("labels"))).containsKey("severity");
-            assertThat(Repo.map(rule.get("annotations"))).containsKeys("summary", "runbook");
-            assertThat(operations).as("OPERATIONS.md has a section for " + rule.get("alert"))
-                    .containsPattern("(?m)^#{2,3} " + rule.get("alert") + "\\s*$");
+            Map<String, Object> annotations = Repo.map(rule.get("annotations"));
+            assertThat(annotations).containsKeys("summary", "description", "runbook_url");
+            String alert = String.valueOf(rule.get("alert"));
+            assertThat(String.valueOf(annotations.get("runbook_url")))
+                    .isEqualTo("OPERATIONS.md#" + alert.toLowerCase(Locale.ROOT));
+            assertThat(anchors).as("OPERATIONS.md has a section " + alert).contains(alert.toLowerCase(Locale.ROOT));
         });
+    }
+
+    @Test
+    void prometheusSendsAlertsToTheAlertmanagerOfTheMonitoringStack() {
+        Map<String, Object> alerting = Repo.map(Repo.yaml(PROMETHEUS).get("alerting"));
+        Map<String, Object> manager = Repo.map(Repo.list(alerting.get("alertmanagers")).get(0));
+        assertThat(Repo.list(Repo.map(Repo.list(manager.get("static_configs")).get(0)).get("targets")))
+                .containsExactly("alertmanager:9093");
+        Map<String, Object> service = Repo.map(ComposeFilesTest.services(ComposeFilesTest.MONITORING).get("alertmanager"));
+        assertThat(ComposeFilesTest.volumes(service)).anySatisfy(v -> assertThat(v[0]).isEqualTo("./" + ALERTMANAGER));
+        Map<String, Object> config = Repo.yaml(ALERTMANAGER);
+        List<Object> receivers = Repo.list(config.get("receivers"));
+        assertThat(receivers).extracting(r -> Repo.map(r).get("name"))
+                .contains(Repo.map(config.get("route")).get("receiver"));
+    }
+
+    @Test
+    void promtoolUnitTestsOfTheAlertRulesPass() throws Exception {
+        accepts("prometheus", "monitoring/alerts.test.yml not run", "promtool", "test", "rules", ALERT_TESTS);
+        // every alert has a test of its own
+        String tests = Repo.read(ALERT_TESTS);
+        assertThat(MonitoringQueries.alertRules()).allSatisfy(rule ->
+                assertThat(tests).contains("alertname: " + rule.get("alert")));
+    }
+
+    @Test
+    void amtoolAcceptsTheAlertmanagerConfig() throws Exception {
+        accepts("prometheus-alertmanager", "alertmanager.yml not checked by it", "amtool", "check-config", ALERTMANAGER);
     }
 
     @Test
@@ -91,12 +132,17 @@ class MonitoringFilesTest {
 
     @Test
     void promtoolAcceptsTheConfigAndTheRules() throws Exception {
-        assumeTrue(Tools.onPath("promtool"),
-                "promtool is not on PATH (apt-get install prometheus): prometheus.yml and alerts.yml not checked by it");
-        Tools.Result config = Tools.run(List.of("promtool", "check", "config", PROMETHEUS), 60, TimeUnit.SECONDS);
-        assertThat(config.exitCode()).as(config.output()).isZero();
-        Tools.Result rules = Tools.run(List.of("promtool", "check", "rules", MonitoringQueries.ALERTS), 60, TimeUnit.SECONDS);
-        assertThat(rules.exitCode()).as(rules.output()).isZero();
+        String skipped = "prometheus.yml and alerts.yml not checked by it";
+        accepts("prometheus", skipped, "promtool", "check", "config", PROMETHEUS);
+        accepts("prometheus", skipped, "promtool", "check", "rules", MonitoringQueries.ALERTS);
+    }
+
+    /** The command exits 0; skipped (with what is not checked) where the tool is not installed. */
+    private static void accepts(String debianPackage, String skipped, String... command) throws Exception {
+        assumeTrue(Tools.onPath(command[0]),
+                command[0] + " is not on PATH (apt-get install " + debianPackage + "): " + skipped);
+        Tools.Result result = Tools.run(List.of(command), 120, TimeUnit.SECONDS);
+        assertThat(result.exitCode()).as(String.join(" ", command) + "\n" + result.output()).isZero();
     }
 
     private static Map<String, Object> job(Map<String, Object> config, String name) {

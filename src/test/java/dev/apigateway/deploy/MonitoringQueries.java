@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -70,15 +71,68 @@ public final class MonitoringQueries {
     /** Every PromQL expression: alert rule {@code expr}s, and the dashboards' {@code expr}s and variable queries. */
     public static List<String> expressions() {
         List<String> expressions = new ArrayList<>();
-        for (Object group : Repo.list(Repo.yaml(ALERTS).get("groups"))) {
-            for (Object rule : Repo.list(Repo.map(group).get("rules"))) {
-                expressions.add(String.valueOf(Repo.map(rule).get("expr")));
-            }
+        for (Map<String, Object> rule : alertRules()) {
+            expressions.add(String.valueOf(rule.get("expr")));
         }
         for (Path dashboard : dashboards()) {
             collectDashboardQueries(readJson(dashboard), expressions);
         }
         return expressions;
+    }
+
+    /** One query of a dashboard: a panel target's {@code expr}, or an annotation's (panel named "annotation: ..."). */
+    public record PanelQuery(String dashboard, String panel, String expr) {
+    }
+
+    /** A dashboard's query variable and its {@code label_values(...)} query. */
+    public record Variable(String dashboard, String name, String query) {
+    }
+
+    /** Every panel target (rows' nested panels included) and annotation query of every dashboard. */
+    public static List<PanelQuery> panelQueries() {
+        List<PanelQuery> out = new ArrayList<>();
+        for (Path file : dashboards()) {
+            JsonNode dashboard = readJson(file);
+            String name = dashboard.path("title").asText();
+            List<JsonNode> panels = new ArrayList<>();
+            dashboard.path("panels").forEach(panel -> {
+                panels.add(panel);
+                panel.path("panels").forEach(panels::add);
+            });
+            for (JsonNode panel : panels) {
+                panel.path("targets").forEach(t -> out.add(new PanelQuery(name, panel.path("title").asText(),
+                        t.path("expr").asText())));
+            }
+            dashboard.path("annotations").path("list").forEach(a -> {
+                if (a.hasNonNull("expr")) {
+                    out.add(new PanelQuery(name, "annotation: " + a.path("name").asText(), a.path("expr").asText()));
+                }
+            });
+        }
+        return out;
+    }
+
+    /** Every query variable of every dashboard. */
+    public static List<Variable> variables() {
+        List<Variable> out = new ArrayList<>();
+        for (Path file : dashboards()) {
+            JsonNode dashboard = readJson(file);
+            dashboard.path("templating").path("list").forEach(v -> {
+                JsonNode query = v.path("query");
+                out.add(new Variable(dashboard.path("title").asText(), v.path("name").asText(),
+                        query.isObject() ? query.path("query").asText() : query.asText()));
+            });
+        }
+        return out;
+    }
+
+    /** The rules of every group of {@link #ALERTS}, in order. */
+    public static List<Map<String, Object>> alertRules() {
+        List<Map<String, Object>> rules = new ArrayList<>();
+        for (Object group : Repo.list(Repo.yaml(ALERTS).get("groups"))) {
+            Repo.list(Repo.map(group).get("rules")).forEach(rule -> rules.add(Repo.map(rule)));
+        }
+        return rules;
     }
 
     /** The metric names one PromQL expression selects. */

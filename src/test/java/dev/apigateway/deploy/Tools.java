@@ -10,15 +10,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Command-line validators (promtool, kubectl), used when installed and skipped otherwise. */
-final class Tools {
+public final class Tools {
 
-    record Result(int exitCode, String output) {
+    public record Result(int exitCode, String output) {
     }
 
     private Tools() {
     }
 
-    static boolean onPath(String command) {
+    public static boolean onPath(String command) {
         String path = System.getenv("PATH");
         return path != null && Stream.of(path.split(File.pathSeparator))
                 .map(dir -> Path.of(dir, command))
@@ -26,7 +26,7 @@ final class Tools {
     }
 
     /** Runs a command in the repository root; stdout and stderr together. */
-    static Result run(List<String> command, long timeout, TimeUnit unit) throws IOException, InterruptedException {
+    public static Result run(List<String> command, long timeout, TimeUnit unit) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command)
                 .directory(Repo.root().toFile())
                 .redirectErrorStream(true)

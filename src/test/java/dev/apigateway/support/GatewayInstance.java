@@ -47,9 +47,10 @@ public final class GatewayInstance implements AutoCloseable {
         return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
     }
 
-    /** The management port (the actuator; a free port in tests, see src/test/resources/config). */
+    /** The port of {@code /actuator/*}: the management port when one is set, the server's port otherwise. */
     public int managementPort() {
-        return Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
+        String port = context.getEnvironment().getProperty("local.management.port");
+        return port == null ? port() : Integer.parseInt(port);
     }
 
     private int portFor(String path) {
