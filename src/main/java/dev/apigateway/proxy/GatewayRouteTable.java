@@ -139,7 +139,7 @@ public final class GatewayRouteTable {
         };
     }
 
-    /** A hold on paths; closing it twice is harmless only if the second close finds nothing more to release. */
+    /** A hold on paths, released by closing it once (try-with-resources). */
     @FunctionalInterface
     public interface Hold extends AutoCloseable {
         @Override
