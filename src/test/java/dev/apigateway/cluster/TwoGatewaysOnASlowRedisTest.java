@@ -98,9 +98,10 @@ class TwoGatewaysOnASlowRedisTest {
         Thread staller = new Thread(() -> {
             while (running.get()) {
                 try {
-                    Thread.sleep(350);
+                    // stall first, then pause: a fast run must not finish its requests before the first stall
                     redis.command("EVAL", STALL_150_MS, "0");
                     stalls.incrementAndGet();
+                    Thread.sleep(350);
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {
@@ -119,7 +120,8 @@ class TwoGatewaysOnASlowRedisTest {
             for (int t = 0; t < 8; t++) {
                 GatewayInstance target = t % 2 == 0 ? a : b;
                 work.add(clients.submit(() -> {
-                    for (int i = 0; i < 30; i++) {
+                    // at least 30 requests each, and on until the store has stalled twice (bounded: 300)
+                    for (int i = 0; i < 300 && (i < 30 || stalls.get() < 2); i++) {
                         int status = target.get("127.0.0.41", "/proxy/ok").status();
                         assertThat(status).isIn(200, 429);
                         (status == 200 ? admitted : limited).incrementAndGet();
@@ -159,7 +161,7 @@ class TwoGatewaysOnASlowRedisTest {
         // the store spent every token (timely or late): at least the limit got through, and beyond it only
         // the requests decided by the fail mode
         assertThat(admitted.get()).isBetween(CAPACITY, CAPACITY + (int) failOpen);
-        assertThat(admitted.get() + limited.get()).isEqualTo(240);
+        assertThat(admitted.get() + limited.get()).isGreaterThanOrEqualTo(240);
         assertThat(upstream.hits("/ok")).isEqualTo(admitted.get());
     }
 }
