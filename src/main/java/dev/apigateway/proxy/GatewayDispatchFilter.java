@@ -25,7 +25,7 @@ public final class GatewayDispatchFilter implements Filter {
     private final GatewayRouteTable routes;
     private final RequestLimitsFilter limits;
 
-    /** @param limits the request deadline, body rate and bulkhead release applied around each proxied request */
+    /** @param limits the request deadline and body rate applied around each proxied request */
     public GatewayDispatchFilter(GatewayRouteTable routes, RequestLimitsFilter limits) {
         this.routes = routes;
         this.limits = limits;

@@ -37,7 +37,7 @@ public class ProxyConfiguration {
     }
 
     /**
-     * The request deadline and body rate, and the bulkhead's release, around every proxied request: applied by the
+     * The request deadline and body rate around every proxied request: applied by the
      * dispatch filter (not a servlet filter of its own, which proxied requests would never reach).
      */
     @Bean

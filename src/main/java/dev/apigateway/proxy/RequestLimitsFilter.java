@@ -29,7 +29,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *   <li>an answer still streaming at the deadline is cut: the connection is closed without the end of the body,
  *   so the client can tell it from a whole one.</li>
  * </ul>
- * It also ends the request's {@link RouteBulkhead} place, whatever happened.
  */
 public class RequestLimitsFilter extends OncePerRequestFilter {
 
@@ -50,11 +49,7 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         long start = System.nanoTime();
         Response answer = new Response(response, start);
-        try {
-            chain.doFilter(new Request(request, start), answer);
-        } finally {
-            RouteBulkhead.release();
-        }
+        chain.doFilter(new Request(request, start), answer);
         if (answer.out != null && answer.out.cut && response.isCommitted()) {
             // Thrown to Tomcat, which then closes the connection at once (no last chunk): the client sees a cut
             // answer, never a short one that looks whole.

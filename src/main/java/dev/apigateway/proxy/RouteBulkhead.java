@@ -18,7 +18,7 @@ import java.util.concurrent.Semaphore;
  *
  * <p>On the hot path: one map read and one non-blocking {@link Semaphore#tryAcquire()} per request, no lock, no
  * allocation. The permit is held by the request's thread (the gateway's consumer answers on the container's thread)
- * and given back by {@link #release()} when the request ends ({@link RequestLimitsFilter}).
+ * and given back by {@link #release()} when the request ends (the consumer that took it, in the same {@code try}).
  */
 public class RouteBulkhead {
 
