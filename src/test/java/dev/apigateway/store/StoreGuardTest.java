@@ -186,11 +186,13 @@ class StoreGuardTest {
     @Test
     void anAnswerEndsTheBackoffEvenFromACallMadeBeforeIt() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
         StoreGuard slow = StoreGuard.builder("slow").timeout(Duration.ofSeconds(5)).errorThreshold(3)
                 .clock(clock).meterRegistry(new SimpleMeterRegistry()).build();
         try {
             java.util.concurrent.CompletableFuture<String> inFlight = java.util.concurrent.CompletableFuture
                     .supplyAsync(() -> slow.call("rate_limit", () -> {
+                        entered.countDown();
                         try {
                             release.await();
                         } catch (InterruptedException e) {
@@ -198,6 +200,8 @@ class StoreGuardTest {
                         }
                         return "late but answered";
                     }));
+            // the slow call is with the store before the errors open the backoff (else it would be refused itself)
+            assertThat(entered.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             storeUp.set(false);
             for (int i = 0; i < 3; i++) {
                 catchThrowableOfType(StoreUnavailableException.class, () -> slow.call("rate_limit", store));
