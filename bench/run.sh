@@ -22,7 +22,9 @@ Usage: bench/run.sh [options]
                           scg          Spring Cloud Gateway peer (bench/scg) + RedisRateLimiter on that redis-server
                           scg-nolimit  the same peer without the limiter
                         '@NAME=VALUE' adds env for that scenario only; JAVA_HOME=DIR runs it on DIR/bin/java,
-                        JAVA_OPTS=... replaces \$JAVA_OPTS for it (split on spaces), e.g.
+                        JAVA_OPTS=... replaces \$JAVA_OPTS for it (split on spaces), AOT_CACHE=1 runs a gateway
+                        as the image does: extracted, with an AOT cache trained first (deploy/aot-cache.sh, Java
+                        25+, with that scenario's java and JAVA_OPTS; the training is not part of its ready time), e.g.
                           --scenarios 'memory,memory@VIRTUAL_THREADS=true,redis@JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64'
                         LABEL names the row (default: the whole entry) and is what --scenario-opts refers to
   --scenario-opts LABEL=OPTS
@@ -127,6 +129,7 @@ apply_env() {
       [[ -x "$value/bin/java" ]] || die "scenario '${S_LABEL[i]}': JAVA_HOME=$value has no bin/java"
       S_JAVA[i]="$value/bin/java"; S_ENV[i]+="$kv"$'\n' ;;
     JAVA_OPTS) S_OPTS[i]="$value" ;;
+    AOT_CACHE) S_AOT[i]="$value" ;;
     *) S_ENV[i]+="$kv"$'\n' ;;
   esac
 }
@@ -149,7 +152,7 @@ for i in "${!SCENARIO_LIST[@]}"; do
     scg-nolimit) NEED_SCG=1 ;;
     *) die "unknown scenario '$s' (direct, memory, redis, auto, scg, scg-nolimit)" ;;
   esac
-  S_LABEL[i]="$label"; S_BASE[i]="$base"; S_ENV[i]=""; S_JAVA[i]="$JAVA"; S_OPTS[i]="${JAVA_OPTS:-}"
+  S_LABEL[i]="$label"; S_BASE[i]="$base"; S_ENV[i]=""; S_JAVA[i]="$JAVA"; S_OPTS[i]="${JAVA_OPTS:-}"; S_AOT[i]=0
   for kv in "${EXTRA_ENV[@]+"${EXTRA_ENV[@]}"}"; do apply_env "$i" "$kv"; done
   rest="${s#"$head"}"
   while [[ -n "$rest" ]]; do
@@ -566,6 +569,19 @@ start_jvm() { # i: starts the gateway or the SCG peer of scenario i, sets GATEWA
     jfr_opt=("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$OUT_DIR/$safe.jfr")
     JFR_FILES+=("$OUT_DIR/$safe.jfr (whole run, jcmd not found)")
   fi
+  if [[ "${S_AOT[i]}" == 1 && "$jar" == "$GATEWAY_JAR" ]]; then
+    # As the image runs it: the extracted jar and an AOT cache trained by this JVM with these flags.
+    local app="$OUT_DIR/app-$safe"
+    rm -rf "$app"
+    "${S_JAVA[i]}" -Djarmode=tools -jar "$GATEWAY_JAR" extract --destination "$app" >/dev/null \
+      || die "scenario '$name': cannot extract $GATEWAY_JAR"
+    echo "  [$name] training an AOT cache (deploy/aot-cache.sh, log $OUT_DIR/aot-$safe.log)" >&2
+    JAVA="${S_JAVA[i]}" JAVA_OPTS="${S_OPTS[i]}" AOT_TRAIN_PORT="$(free_port)" \
+      "$ROOT/deploy/aot-cache.sh" "$app" "$app/app.aot" > "$OUT_DIR/aot-$safe.log" 2>&1 \
+      || die "scenario '$name': AOT cache training failed (log $OUT_DIR/aot-$safe.log)"
+    jar="$app/api-gateway.jar"
+    [[ -s "$app/app.aot" ]] && opts+=("-XX:AOTCache=$app/app.aot")
+  fi
   t0="$(now_us)"
   env "${env_args[@]}" "${S_JAVA[i]}" "${opts[@]+"${opts[@]}"}" "${jfr_opt[@]+"${jfr_opt[@]}"}" -jar "$jar" > "$log" 2>&1 &
   GATEWAY_PID=$!
@@ -689,7 +705,7 @@ scenario_desc() { # i -> one line: label, base, JVM, options, env
   if [[ "${S_BASE[i]}" == direct ]]; then
     echo "\`${S_LABEL[i]}\`: direct (wrk at the upstream)"
   else
-    echo "\`${S_LABEL[i]}\`: ${S_BASE[i]}, java ${R_JAVAV[i]} (${S_JAVA[i]}), JAVA_OPTS='${S_OPTS[i]}'${env:+, env: $env}"
+    echo "\`${S_LABEL[i]}\`: ${S_BASE[i]}, java ${R_JAVAV[i]} (${S_JAVA[i]}), JAVA_OPTS='${S_OPTS[i]}'$( [[ "${S_AOT[i]}" == 1 ]] && echo ', extracted jar + AOT cache')${env:+, env: $env}"
   fi
 }
 

@@ -79,6 +79,7 @@ podman_ run -d --name "$name" --network host \
   -e RATE_LIMIT_CAPACITY=3 -e RATE_LIMIT_REFILL_RATE=1 -e RATE_LIMIT_REFILL_PERIOD_SECONDS=3600 \
   "$IMAGE" >/dev/null
 
+started=$(date +%s%N)
 deadline=$((SECONDS + DEADLINE_SECONDS))
 until curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null; do
   if (( SECONDS > deadline )) || ! podman_ container exists "$name"; then
@@ -88,6 +89,11 @@ until curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null; do
   sleep 1
 done
 
+say "healthy $(( ($(date +%s%N) - started) / 1000000 )) ms after podman run"
+# The image's AOT cache (DEPLOYMENT.md "Start-up: the AOT cache") maps into its JVM: the JVM says so when it cannot.
+if podman_ logs "$name" 2>&1 | grep -E '\[(warning|error)\]\[aot' >&2; then
+  die "the JVM did not use the image's AOT cache (lines above)"
+fi
 deploy/smoke-checks.sh "$port" "$mgmt_port" 3
 uid="$(podman_ exec "$name" id -u)"
 [[ "$uid" == "10001" ]] || die "the container runs as uid $uid, not 10001"

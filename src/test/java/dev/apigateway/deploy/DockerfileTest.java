@@ -18,8 +18,8 @@ class DockerfileTest {
 
     /** The contract's liveness path: GET /health. */
     static final String HEALTH_PATH = "/health";
-    static final String LAUNCHER = "org.springframework.boot.loader.launch.JarLauncher";
-    static final List<String> LAYERS = List.of("dependencies", "spring-boot-loader", "snapshot-dependencies", "application");
+    static final List<String> LAYERS = List.of("dependencies", "snapshot-dependencies", "application");
+    static final String AOT_CACHE = "/app/app.aot";
 
     private final ApplicationSettings settings = ApplicationSettings.load();
     private final List<Instruction> instructions = instructions();
@@ -33,7 +33,7 @@ class DockerfileTest {
         assertThat(arguments("RUN")).anySatisfy(run -> assertThat(run)
                 .as("-Dmaven.test.skip=true: the tests are not even compiled (their upstream-service/ is not in the image)")
                 .contains("./mvnw -B -q package -Dmaven.test.skip=true")
-                .contains("java -Djarmode=tools -jar " + jar + " extract --layers --launcher --destination extracted"));
+                .contains("java -Djarmode=tools -jar " + jar + " extract --layers --destination extracted"));
         assertThat(Repo.read(EnvironmentVariablesTest.SYSTEMD_UNIT)).contains("/" + finalName() + ".jar");
         assertThat(Repo.read("deploy.sh")).contains(jar);
     }
@@ -48,7 +48,7 @@ class DockerfileTest {
     }
 
     @Test
-    void runStageIsAJreCopyingTheLayersInOrderAndLaunchingWithJarLauncher() {
+    void runStageIsAJreCopyingTheLayersInOrderAndRunningTheExtractedJarWithItsAotCache() {
         List<String> froms = arguments("FROM");
         assertThat(froms).containsExactly("${BUILD_IMAGE} AS build", "${RUNTIME_IMAGE}");
         assertThat(arguments("ARG")).as("pinned to a release, swappable by --build-arg").containsExactly(
@@ -58,7 +58,22 @@ class DockerfileTest {
                 .map(c -> c.substring("--from=build /build/extracted/".length()).split("/")[0])
                 .toList();
         assertThat(copiedLayers).containsExactlyElementsOf(LAYERS);
-        assertThat(arguments("ENTRYPOINT")).containsExactly("[\"java\", \"" + LAUNCHER + "\"]");
+        assertThat(arguments("ENTRYPOINT")).containsExactly(
+                "[\"java\", \"-XX:AOTCache=" + AOT_CACHE + "\", \"-jar\", \"/app/" + finalName() + ".jar\"]");
+    }
+
+    @Test
+    void theAotCacheIsTrainedInTheRunStageAfterTheLayersAndTheJvmFlags() {
+        int lastLayer = lastIndex(i -> i.keyword().equals("COPY") && i.arguments().startsWith("--from=build /build/extracted/"));
+        int flags = index(i -> i.keyword().equals("ENV") && i.arguments().startsWith("JAVA_TOOL_OPTIONS="));
+        int script = index(i -> i.keyword().equals("COPY") && i.arguments().startsWith("deploy/aot-cache.sh "));
+        int training = index(i -> i.keyword().equals("RUN") && i.arguments().endsWith(" /app " + AOT_CACHE));
+        int runStage = lastIndex(i -> i.keyword().equals("FROM"));
+        assertThat(runStage).as("a cache maps only into the JVM that wrote it: the run stage's").isLessThan(lastLayer);
+        assertThat(lastLayer).isLessThan(training);
+        assertThat(flags).as("trained with the flags the gateway runs with").isLessThan(training);
+        assertThat(script).isLessThan(training);
+        assertThat(Repo.read(".dockerignore")).contains("!deploy/aot-cache.sh");
     }
 
     @Test
@@ -130,6 +145,15 @@ class DockerfileTest {
 
     private int index(java.util.function.Predicate<Instruction> test) {
         for (int i = 0; i < instructions.size(); i++) {
+            if (test.test(instructions.get(i))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no such instruction in the Dockerfile");
+    }
+
+    private int lastIndex(java.util.function.Predicate<Instruction> test) {
+        for (int i = instructions.size() - 1; i >= 0; i--) {
             if (test.test(instructions.get(i))) {
                 return i;
             }
