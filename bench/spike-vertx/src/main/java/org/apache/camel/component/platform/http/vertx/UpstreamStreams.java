@@ -1,0 +1,37 @@
+package org.apache.camel.component.platform.http.vertx;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.HeaderFilterStrategy;
+
+/**
+ * Writes an answer whose Camel body is the upstream's paused {@link HttpClientResponse} (variant
+ * {@code SPIKE_UPSTREAM=client}): status and headers as the stock consumer writes them, then the body piped chunk by
+ * chunk with back-pressure, never held whole. The upstream's {@code Content-Length} is kept (the stock writer would
+ * switch to chunked for a body of unknown length).
+ */
+public final class UpstreamStreams {
+
+    private UpstreamStreams() {
+    }
+
+    public static boolean isStream(Object body) {
+        return body instanceof HttpClientResponse;
+    }
+
+    static Future<Void> write(RoutingContext ctx, Exchange exchange, HeaderFilterStrategy headers) {
+        HttpClientResponse upstream = (HttpClientResponse) exchange.getMessage().getBody();
+        HttpServerResponse response = ctx.response();
+        VertxPlatformHttpSupport.toHttpResponse(ctx, exchange.getMessage(), headers, false);
+        String length = upstream.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            response.setChunked(false);
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+        }
+        return upstream.pipeTo(response);
+    }
+}
