@@ -12,7 +12,7 @@ import org.apache.camel.spi.HeaderFilterStrategy;
  * Writes an answer whose Camel body is the upstream's paused {@link HttpClientResponse} (variant
  * {@code SPIKE_UPSTREAM=client}): status and headers as the stock consumer writes them, then the body piped chunk by
  * chunk with back-pressure, never held whole. The upstream's {@code Content-Length} is kept (the stock writer would
- * switch to chunked for a body of unknown length).
+ * switch to chunked for a body of unknown length). A client that goes away mid-answer aborts the upstream call.
  */
 public final class UpstreamStreams {
 
@@ -32,6 +32,8 @@ public final class UpstreamStreams {
             response.setChunked(false);
             response.putHeader(HttpHeaders.CONTENT_LENGTH, length);
         }
+        // a client gone mid-answer: abort the upstream call, or the pipe writes to the closed response
+        response.closeHandler(v -> upstream.request().reset());
         return upstream.pipeTo(response);
     }
 }
