@@ -1,6 +1,7 @@
 package org.apache.camel.component.platform.http.vertx;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -10,9 +11,10 @@ import org.apache.camel.spi.HeaderFilterStrategy;
 
 /**
  * Writes an answer whose Camel body is the upstream's paused {@link HttpClientResponse} (variant
- * {@code SPIKE_UPSTREAM=client}): status and headers as the stock consumer writes them, then the body piped chunk by
- * chunk with back-pressure, never held whole. The upstream's {@code Content-Length} is kept (the stock writer would
- * switch to chunked for a body of unknown length). A client that goes away mid-answer aborts the upstream call.
+ * {@code SPIKE_UPSTREAM=client}): status and headers as the stock consumer writes them, then the body chunk by chunk
+ * with back-pressure, never held whole. The upstream's {@code Content-Length} is kept (the stock writer would switch
+ * to chunked for a body of unknown length). A client gone mid-answer aborts the upstream call; Vert.x's own
+ * {@code pipeTo} would keep writing the chunks already read to the closed response and throw.
  */
 public final class UpstreamStreams {
 
@@ -32,8 +34,29 @@ public final class UpstreamStreams {
             response.setChunked(false);
             response.putHeader(HttpHeaders.CONTENT_LENGTH, length);
         }
-        // a client gone mid-answer: abort the upstream call, or the pipe writes to the closed response
-        response.closeHandler(v -> upstream.request().reset());
-        return upstream.pipeTo(response);
+        Promise<Void> done = Promise.promise();
+        response.closeHandler(v -> {
+            upstream.request().reset();
+            done.tryFail("the client closed the connection");
+        });
+        upstream.exceptionHandler(done::tryFail);
+        upstream.handler(chunk -> {
+            if (!response.closed()) {
+                response.write(chunk);
+                if (response.writeQueueFull()) {
+                    upstream.pause();
+                    response.drainHandler(v -> upstream.resume());
+                }
+            }
+        });
+        upstream.endHandler(v -> {
+            if (response.closed()) {
+                done.tryComplete();
+            } else {
+                response.end().onComplete(done);
+            }
+        });
+        upstream.resume();
+        return done.future();
     }
 }
