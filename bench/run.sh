@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Gateway benchmark: wrk against the gateway's /proxy/ok in front of a fast upstream, side by side with a
 # Spring Cloud Gateway peer (bench/scg), reporting the CPU cost per request, latency, memory, ready time and
-# the warm-up curve of each. Builds only the SCG peer (when a scg scenario runs). See bench/README.md.
+# the warm-up curve of each. Builds only the SCG peer and the Vert.x spike (when their scenarios run). See
+# bench/README.md.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,6 +22,7 @@ Usage: bench/run.sh [options]
                           auto         gateway with STATE_STORE=auto
                           scg          Spring Cloud Gateway peer (bench/scg) + RedisRateLimiter on that redis-server
                           scg-nolimit  the same peer without the limiter
+                          spike-vertx  the Vert.x spike (bench/spike-vertx) with its Redis limiter on that redis-server
                         '@NAME=VALUE' adds env for that scenario only; JAVA_HOME=DIR runs it on DIR/bin/java,
                         JAVA_OPTS=... replaces \$JAVA_OPTS for it (split on spaces), AOT_CACHE=1 runs a gateway
                         as the image does: extracted, with an AOT cache trained first (deploy/aot-cache.sh, Java
@@ -54,6 +56,8 @@ GATEWAY_JAR="$ROOT/target/api-gateway.jar"
 UPSTREAM_JAR="$ROOT/upstream-service/target/upstream-service.jar"
 SCG_DIR="$ROOT/bench/scg"
 SCG_JAR="$SCG_DIR/target/scg-peer.jar"
+SPIKE_DIR="$ROOT/bench/spike-vertx"
+SPIKE_JAR="$SPIKE_DIR/target/spike-vertx.jar"
 UPSTREAM_KIND=auto
 SCENARIOS=direct,memory,redis,scg,scg-nolimit
 WARMUP=60
@@ -119,6 +123,7 @@ fi
 S_LABEL=(); S_BASE=(); S_ENV=(); S_JAVA=(); S_JCMD=(); S_OPTS=()
 NEED_GATEWAY=0
 NEED_SCG=0
+NEED_SPIKE=0
 NEED_REDIS=0
 
 # apply_env I NAME=VALUE: JAVA_HOME and JAVA_OPTS pick the JVM and its options, the rest is process env.
@@ -150,7 +155,8 @@ for i in "${!SCENARIO_LIST[@]}"; do
     redis) NEED_GATEWAY=1; NEED_REDIS=1 ;;
     scg) NEED_SCG=1; NEED_REDIS=1 ;;
     scg-nolimit) NEED_SCG=1 ;;
-    *) die "unknown scenario '$s' (direct, memory, redis, auto, scg, scg-nolimit)" ;;
+    spike-vertx) NEED_SPIKE=1; NEED_REDIS=1 ;;
+    *) die "unknown scenario '$s' (direct, memory, redis, auto, scg, scg-nolimit, spike-vertx)" ;;
   esac
   S_LABEL[i]="$label"; S_BASE[i]="$base"; S_ENV[i]=""; S_JAVA[i]="$JAVA"; S_OPTS[i]="${JAVA_OPTS:-}"; S_AOT[i]=0
   for kv in "${EXTRA_ENV[@]+"${EXTRA_ENV[@]}"}"; do apply_env "$i" "$kv"; done
@@ -183,7 +189,7 @@ if (( NEED_GATEWAY )); then
   [[ -f "$GATEWAY_JAR" ]] || die "gateway jar not found: $GATEWAY_JAR (build it: ./mvnw -q package -DskipTests)"
 fi
 if (( NEED_REDIS )); then
-  command -v redis-server >/dev/null 2>&1 || die "scenarios redis and scg need redis-server on PATH (apt-get install redis-server)"
+  command -v redis-server >/dev/null 2>&1 || die "scenarios redis, scg and spike-vertx need redis-server on PATH (apt-get install redis-server)"
 fi
 
 case "$UPSTREAM_KIND" in
@@ -200,13 +206,25 @@ CLK_TCK="$(getconf CLK_TCK)"
 mkdir -p "$OUT_DIR"
 OUT_DIR="$(cd "$OUT_DIR" && pwd)"
 
-# ------------------------------------------------------------------ SCG peer: build when missing or stale
-if (( NEED_SCG )); then
-  if [[ ! -f "$SCG_JAR" || -n "$(find "$SCG_DIR/pom.xml" "$SCG_DIR/src" -newer "$SCG_JAR" -print -quit)" ]]; then
-    echo "bench: building the SCG peer: ./mvnw -B -q -f bench/scg/pom.xml package (log $OUT_DIR/scg-build.log)" >&2
-    (cd "$ROOT" && ./mvnw -B -q -f bench/scg/pom.xml package) > "$OUT_DIR/scg-build.log" 2>&1 \
-      || { tail -n 30 "$OUT_DIR/scg-build.log" >&2; die "building the SCG peer failed"; }
+# ------------------------------------------------------------------ SCG peer, Vert.x spike: build when missing or stale
+# build_peer DIR JAR NAME [NEWER...]: ./mvnw package of DIR/pom.xml when JAR is missing or older than its pom, its
+# src or any NEWER file (log in --out/NAME-build.log).
+build_peer() {
+  local dir="$1" jar="$2" name="$3" rel
+  shift 3
+  rel="${dir#"$ROOT/"}"
+  if [[ ! -f "$jar" || -n "$(find "$dir/pom.xml" "$dir/src" "$@" -newer "$jar" -print -quit)" ]]; then
+    echo "bench: building $name: ./mvnw -B -q -f $rel/pom.xml package (log $OUT_DIR/$name-build.log)" >&2
+    (cd "$ROOT" && ./mvnw -B -q -f "$rel/pom.xml" package) > "$OUT_DIR/$name-build.log" 2>&1 \
+      || { tail -n 30 "$OUT_DIR/$name-build.log" >&2; die "building $name failed"; }
   fi
+}
+if (( NEED_SPIKE )); then
+  # the spike's jar carries the gateway's token bucket script
+  build_peer "$SPIKE_DIR" "$SPIKE_JAR" spike-vertx "$ROOT/src/main/resources/META-INF/scripts/token_bucket.lua"
+fi
+if (( NEED_SCG )); then
+  build_peer "$SCG_DIR" "$SCG_JAR" scg
   SCG_LIBS="$( (unzip -Z1 "$SCG_JAR" 2>/dev/null || true) \
     | sed -n -E 's#^BOOT-INF/lib/(spring-cloud-gateway-server|spring-boot|reactor-netty-http|lettuce-core)-([0-9][^/]*)\.jar$#\1 \2#p' \
     | paste -sd, - | sed 's/,/, /g')"
@@ -480,7 +498,7 @@ measure() {
   local i="$1" url="$2" pid="$3" warm="$4" who="$5" name="${S_LABEL[$1]}" safe t0 t1 rt0 rt1
   local done_s=0 len c0 c1 cpu curve="" jfr_file="" uses_redis=0 scripts warning
   safe="$(safe_name "$name")"
-  [[ "${S_BASE[i]}" == redis || "${S_BASE[i]}" == scg ]] && uses_redis=1
+  [[ "${S_BASE[i]}" == redis || "${S_BASE[i]}" == scg || "${S_BASE[i]}" == spike-vertx ]] && uses_redis=1
   (( warm > 0 )) && : > "$OUT_DIR/wrk-$safe-warmup.txt"
   while (( done_s < warm )); do
     len=$(( warm - done_s < SLICE ? warm - done_s : SLICE ))
@@ -551,14 +569,15 @@ start_jvm() { # i: starts the gateway or the SCG peer of scenario i, sets GATEWA
     scg) jar="$SCG_JAR" ;;
     scg-nolimit) jar="$SCG_JAR"; env_args+=("SPRING_PROFILES_ACTIVE=nolimit") ;;
     *) jar="$GATEWAY_JAR"
+       [[ "$base" == spike-vertx ]] && jar="$SPIKE_JAR"
        env_args+=(
-         "STATE_STORE=$base"
+         "STATE_STORE=$( [[ "$base" == spike-vertx ]] && echo redis || echo "$base")"
          "RATE_LIMIT_CAPACITY=1000000000"
          "RATE_LIMIT_REFILL_RATE=1000000000"
          "RATE_LIMIT_REFILL_PERIOD_SECONDS=1"
        ) ;;
   esac
-  if [[ "$base" == redis || "$base" == scg ]]; then
+  if [[ "$base" == redis || "$base" == scg || "$base" == spike-vertx ]]; then
     start_redis
     env_args+=("REDIS_HOST=127.0.0.1" "REDIS_PORT=$REDIS_PORT")
   fi
@@ -723,6 +742,7 @@ RUN_LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# upstream: $UPSTREAM_DESC at $UPSTREAM_URL"
   (( NEED_GATEWAY )) && echo "# gateway: $GATEWAY_JAR"
   (( NEED_SCG )) && echo "# scg peer: $SCG_JAR (${SCG_LIBS:-versions unknown})"
+  (( NEED_SPIKE )) && echo "# vert.x spike: $SPIKE_JAR"
   for i in "${!S_LABEL[@]}"; do echo "#   $(scenario_desc "$i" | tr -d '`')"; done
   echo "# wrk: -t$WRK_THREADS -c$CONNECTIONS, warm-up ${WARMUP}s in ${SLICE}s slices (direct: $(( WARMUP < 10 ? WARMUP : 10 ))s)," \
        "measured ${DURATION}s; latencies in microseconds"
@@ -738,6 +758,11 @@ for i in "${!S_LABEL[@]}"; do
     scg|scg-nolimit)
       start_jvm "$i"
       measure "$i" "$GATEWAY_URL$GW_PATH" "$GATEWAY_PID" "$WARMUP" scg
+      stop_gateway
+      ;;
+    spike-vertx)
+      start_jvm "$i"
+      measure "$i" "$GATEWAY_URL$GW_PATH" "$GATEWAY_PID" "$WARMUP" spike
       stop_gateway
       ;;
     *)
