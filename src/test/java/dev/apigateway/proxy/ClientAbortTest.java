@@ -54,6 +54,29 @@ class ClientAbortTest extends AbstractGatewayTest {
         assertThat(get("/proxy/ok").statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void aClientThatClosesWhileTheAnswerStreamsIsNeitherAGatewayErrorNorABreakerFailure() throws Exception {
+        double internal = errors("internal_error");
+        double unreachable = errors("upstream_unreachable");
+        long failures = breakerFailures();
+        long served = upstream.hits("/bytes/");
+
+        for (int i = 0; i < ABORTS; i++) {
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.getOutputStream().write("GET /proxy/bytes/20000000 HTTP/1.1\r\nHost: t\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                // the answer has started: read a little of it, then leave
+                socket.getInputStream().readNBytes(32 * 1024);
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> upstream.hits("/bytes/") == served + ABORTS);
+        assertThat(get("/proxy/ok").statusCode()).isEqualTo(200);
+        assertThat(errors("internal_error")).isEqualTo(internal);
+        assertThat(errors("upstream_unreachable")).isEqualTo(unreachable);
+        assertThat(breakerFailures()).isEqualTo(failures);
+    }
+
     private double errors(String code) {
         Counter counter = meters.find(GatewayErrorMetrics.ERRORS).tag("route", "proxy").tag("error", code).counter();
         return counter == null ? 0 : counter.count();
