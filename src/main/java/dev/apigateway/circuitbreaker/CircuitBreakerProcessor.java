@@ -3,6 +3,7 @@ package dev.apigateway.circuitbreaker;
 import dev.apigateway.proxy.GatewayExchange;
 import dev.apigateway.proxy.UpstreamFailures;
 import dev.apigateway.routes.RouteSettingsRegistry;
+import dev.apigateway.tracing.RequestSpan;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
@@ -14,6 +15,9 @@ import org.apache.camel.Processor;
  * it streamed, a bug) are neither: they say nothing about the upstream.
  */
 public class CircuitBreakerProcessor implements Processor {
+
+    /** Attribute of the request's span: {@code permitted}, {@code probe} (the half-open trial) or {@code rejected}. */
+    public static final String SPAN_DECISION = "gateway.circuit_breaker.decision";
 
     private final BreakerRegistry breakers;
     private final RouteSettingsRegistry routes;
@@ -30,7 +34,14 @@ public class CircuitBreakerProcessor implements Processor {
         if (policy == null) {
             return;
         }
-        Permit permit = breakers.acquire(routeId, policy);
+        Permit permit;
+        try {
+            permit = breakers.acquire(routeId, policy);
+        } catch (CircuitOpenException e) {
+            RequestSpan.attribute(exchange, SPAN_DECISION, "rejected");
+            throw e;
+        }
+        RequestSpan.attribute(exchange, SPAN_DECISION, permit.probe() ? "probe" : "permitted");
         // Recorded when the upstream's answer head is in, before the client gets the answer: the client's next
         // request already meets the breaker this one moved.
         GatewayExchange.afterRoute(exchange, new Outcome(permit)::record);

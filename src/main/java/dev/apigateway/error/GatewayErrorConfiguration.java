@@ -52,6 +52,8 @@ public class GatewayErrorConfiguration extends RouteConfigurationBuilder {
     void answer(Exchange exchange) {
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         GatewayError error = answer(exchange, caught);
+        // the catalogue's code on the request's span (tracing on): rate_limited, circuit_open, upstream_timeout...
+        dev.apigateway.tracing.RequestSpan.attribute(exchange, "gateway.error.code", error.code());
         if (metrics != null) {
             metrics.answered(exchange.getFromRouteId(), error);
         }

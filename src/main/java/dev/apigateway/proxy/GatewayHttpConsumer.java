@@ -4,6 +4,8 @@ import dev.apigateway.error.ErrorAnswer;
 import dev.apigateway.error.GatewayError;
 import dev.apigateway.observability.ContextAwareEventBuilder;
 import dev.apigateway.observability.GatewayMetrics;
+import dev.apigateway.tracing.GatewayTracer;
+import dev.apigateway.tracing.RequestSpan;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -43,6 +45,7 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
     private final ProxySettings settings;
     private final GatewayMetrics metrics;
     private final GatewayRouteTable table;
+    private final GatewayTracer tracer;
     private volatile String routeId;
     private final SpringBootPlatformHttpBinding responseBinding;
     private final ClientResponseHeaderFilterStrategy responseFilter = new ClientResponseHeaderFilterStrategy();
@@ -60,11 +63,12 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
     static final long DRAIN_TIMEOUT_MILLIS = 5_000;
 
     public GatewayHttpConsumer(PlatformHttpEndpoint endpoint, Processor processor, ProxySettings settings,
-                               GatewayMetrics metrics, GatewayRouteTable table) {
+                               GatewayMetrics metrics, GatewayRouteTable table, GatewayTracer tracer) {
         super(endpoint, processor, Runnable::run);
         this.settings = settings;
         this.metrics = metrics;
         this.table = table;
+        this.tracer = tracer;
         this.responseBinding = new SpringBootPlatformHttpBinding();
         this.responseBinding.setHeaderFilterStrategy(responseFilter);
         this.responseBinding.setMuteException(true);
@@ -117,8 +121,10 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
 
     /** Handles one request end to end on the calling thread: binding, the route, the answer. */
     void serve(HttpServletRequest request, HttpServletResponse response, String requestId) {
+        // the server span (tracing on only): current from here, so every line logged for the request has its ids
+        RequestSpan span = tracer.on() ? startSpan(request, requestId) : null;
         try {
-            handle(request, response, requestId);
+            handle(request, response, requestId, span);
             metrics.requestCompleted(routeId(), response.getStatus());
         } catch (Exception e) {
             ContextAwareEventBuilder.of(LOG.atWarn()).setCause(e).addKeyValue("event", "gateway_error")
@@ -133,10 +139,22 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
         } finally {
             MDC.remove(MDC_ROUTE);
             MDC.remove(MDC_CLIENT_IP);
+            if (span != null) {
+                span.end(response.getStatus());
+            }
         }
     }
 
-    private void handle(HttpServletRequest request, HttpServletResponse response, String requestId) throws Exception {
+    private RequestSpan startSpan(HttpServletRequest request, String requestId) {
+        PlatformHttpEndpoint endpoint = getEndpoint();
+        String routePath = endpoint.isMatchOnUriPrefix() ? endpoint.getPath() + "/*" : endpoint.getPath();
+        RequestSpan span = tracer.startRequest(request, routeId(), routePath);
+        span.attribute("gateway.request.id", requestId);
+        return span;
+    }
+
+    private void handle(HttpServletRequest request, HttpServletResponse response, String requestId, RequestSpan span)
+            throws Exception {
         if (!FORWARDABLE_METHODS.contains(request.getMethod())) {
             // the http producer has no such method to send (Tomcat takes any token as a method)
             ErrorAnswer.write(response, GatewayError.METHOD_NOT_ALLOWED,
@@ -171,7 +189,7 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
                 redispatch(request, response, requestId);
                 return;
             }
-            process(request, response, createExchange(false), rawPath, forwardPath, requestId, contentLength);
+            process(request, response, createExchange(false), rawPath, forwardPath, requestId, contentLength, span);
         } finally {
             RouteBulkhead.release();
             if (admitted.decrementAndGet() == 0 && draining) {
@@ -213,13 +231,18 @@ public class GatewayHttpConsumer extends SpringBootPlatformHttpConsumer {
     }
 
     private void process(HttpServletRequest request, HttpServletResponse response, Exchange exchange, String rawPath,
-                         String forwardPath, String requestId, long contentLength) throws Exception {
+                         String forwardPath, String requestId, long contentLength, RequestSpan span)
+            throws Exception {
         exchange.setPattern(ExchangePattern.InOut);
         PlatformHttpMessage message = new PlatformHttpMessage(request, response, exchange, responseBinding, true);
         exchange.setIn(message);
         RequestBinder.bind(settings, request, exchange, message, rawPath, forwardPath, requestId, contentLength);
         MDC.put(MDC_ROUTE, routeId());
         MDC.put(MDC_CLIENT_IP, exchange.getProperty(GatewayExchange.CLIENT_IP, String.class));
+        if (span != null) {
+            span.attach(exchange, exchange.getProperty(GatewayExchange.CLIENT_IP, String.class),
+                    exchange.getProperty(GatewayExchange.PEER, String.class));
+        }
 
         createUoW(exchange);
         try {

@@ -1,6 +1,7 @@
 package dev.apigateway.proxy;
 
 import dev.apigateway.observability.GatewayMetrics;
+import dev.apigateway.tracing.GatewayTracer;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
@@ -13,18 +14,20 @@ public class GatewayPlatformHttpEngine implements PlatformHttpEngine {
     private final ProxySettings settings;
     private final GatewayMetrics metrics;
     private final GatewayRouteTable routes;
+    private final GatewayTracer tracer;
 
     public GatewayPlatformHttpEngine(int port, ProxySettings settings, GatewayMetrics metrics,
-                                     GatewayRouteTable routes) {
+                                     GatewayRouteTable routes, GatewayTracer tracer) {
         this.port = port;
         this.settings = settings;
         this.metrics = metrics;
         this.routes = routes;
+        this.tracer = tracer;
     }
 
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
-        return new GatewayHttpConsumer(endpoint, processor, settings, metrics, routes);
+        return new GatewayHttpConsumer(endpoint, processor, settings, metrics, routes, tracer);
     }
 
     @Override

@@ -62,8 +62,9 @@ public class ProxyConfiguration {
     /** Replaces Camel's Spring Boot engine (it is {@code @ConditionalOnMissingBean}). */
     @Bean(name = "platform-http-engine")
     PlatformHttpEngine gatewayPlatformHttpEngine(@Value("${server.port:5000}") int port, ProxySettings settings,
-                                                 GatewayMetrics metrics, GatewayRouteTable routes) {
-        return new GatewayPlatformHttpEngine(port, settings, metrics, routes);
+                                                 GatewayMetrics metrics, GatewayRouteTable routes,
+                                                 dev.apigateway.tracing.GatewayTracer tracer) {
+        return new GatewayPlatformHttpEngine(port, settings, metrics, routes, tracer);
     }
 
     /**

@@ -75,8 +75,10 @@ public class StateStoreConfiguration {
         }
 
         @Bean(destroyMethod = "close")
-        StoreGuard storeGuard(GatewayProperties properties, StringRedisTemplate redis, MeterRegistry meters) {
+        StoreGuard storeGuard(GatewayProperties properties, StringRedisTemplate redis, MeterRegistry meters,
+                              dev.apigateway.tracing.GatewayTracer tracer) {
             return StoreGuard.builder("redis")
+                    .tracer(tracer)
                     .timeout(properties.getStoreTimeout())
                     // spring.data.redis.timeout follows STORE_TIMEOUT_MS in application.yml
                     .inlineWhenHealthy(true)

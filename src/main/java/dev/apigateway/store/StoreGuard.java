@@ -67,6 +67,7 @@ public final class StoreGuard implements SharedStore, AutoCloseable {
     private final ScheduledExecutorService probeScheduler;
     private final StoreCallMeters.ByOperation meters;
     private final RateLimitedLog errorLog;
+    private final dev.apigateway.tracing.GatewayTracer tracer;
     private final AtomicInteger consecutiveErrors = new AtomicInteger();
     private final AtomicInteger consecutiveNonTimeouts = new AtomicInteger();
     /** True after a success, false after an error: whether the next call may run on the caller's thread. */
@@ -81,6 +82,7 @@ public final class StoreGuard implements SharedStore, AutoCloseable {
         inlineWhenHealthy = b.inlineWhenHealthy;
         meters = new StoreCallMeters.ByOperation(b.meters);
         errorLog = new RateLimitedLog(log, b.logInterval, b.clock);
+        tracer = b.tracer;
         pool = b.pool();
         probeScheduler = probe == null ? null : StoreGuardBuilder.scheduler("store-probe-" + storeName);
         backoff = new StoreBackoff(b, probeScheduler, probe == null ? null : this::probeOnce);
@@ -94,6 +96,13 @@ public final class StoreGuard implements SharedStore, AutoCloseable {
 
     @Override
     public <T> T call(String operation, Supplier<T> call) {
+        if (tracer.on()) {
+            return tracer.storeCall(storeName, operation, () -> untraced(operation, call));
+        }
+        return untraced(operation, call);
+    }
+
+    private <T> T untraced(String operation, Supplier<T> call) {
         StoreCallMeters m = meters.of(operation);
         if (!(healthy && inlineWhenHealthy)) {
             return guarded(operation, m, call);

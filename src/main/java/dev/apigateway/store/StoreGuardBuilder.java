@@ -34,6 +34,7 @@ public final class StoreGuardBuilder {
     MeterRegistry meters = new SimpleMeterRegistry();
     int maxConcurrentCalls = 256;
     boolean inlineWhenHealthy;
+    dev.apigateway.tracing.GatewayTracer tracer = dev.apigateway.tracing.GatewayTracer.OFF;
 
     StoreGuardBuilder(String storeName) {
         this.storeName = Objects.requireNonNull(storeName, "storeName");
@@ -114,6 +115,12 @@ public final class StoreGuardBuilder {
             throw new IllegalArgumentException("maxConcurrentCalls must be at least 1, was " + maxConcurrentCalls);
         }
         this.maxConcurrentCalls = maxConcurrentCalls;
+        return this;
+    }
+
+    /** Each call a request makes becomes a client span of the request's trace [off]. */
+    public StoreGuardBuilder tracer(dev.apigateway.tracing.GatewayTracer tracer) {
+        this.tracer = Objects.requireNonNull(tracer, "tracer");
         return this;
     }
 

@@ -66,6 +66,27 @@ class LogFormatTest {
     }
 
     @Test
+    void jsonCarriesTheTraceAndSpanIdsUnderEcsNames(CapturedOutput output) throws Exception {
+        initializeLogging(environment(Map.of()));
+        // the keys the tracing's log-context listener uses (dev.apigateway.tracing.TracingConfiguration)
+        MDC.put("trace.id", "4bf92f3577b34da6a3ce929d0e0e4736");
+        MDC.put("span.id", "00f067aa0ba902b7");
+        try {
+            LoggerFactory.getLogger("dev.apigateway.events").atWarn().log("traced line log-format-trace");
+        } finally {
+            MDC.remove("trace.id");
+            MDC.remove("span.id");
+        }
+        List<String> lines = Arrays.stream(output.getOut().split("\\R"))
+                .filter(l -> l.contains("log-format-trace")).toList();
+        assertThat(lines).hasSize(1);
+        JsonNode line = new ObjectMapper().readTree(lines.get(0));
+        // ECS's dotted names, written nested as ECS documents them: {"trace":{"id":...},"span":{"id":...}}
+        assertThat(line.path("trace").path("id").asText()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(line.path("span").path("id").asText()).isEqualTo("00f067aa0ba902b7");
+    }
+
+    @Test
     void textIsBootsPlainPattern(CapturedOutput output) throws Exception {
         initializeLogging(environment(Map.of("LOG_FORMAT", "text")));
         LoggerFactory.getLogger("dev.apigateway.events").atWarn().addKeyValue("event", "probe")

@@ -36,6 +36,8 @@ final class UpstreamHandler implements HttpHandler {
     private static final byte[] PATTERN = new byte[BYTES_MODULUS * 256];
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
     private static final String JSON = "application/json";
+    static final String RECEIVED_TRACEPARENT = "X-Received-Traceparent";
+    static final String RECEIVED_TRACESTATE = "X-Received-Tracestate";
 
     static {
         for (int i = 0; i < PATTERN.length; i++) {
@@ -61,6 +63,7 @@ final class UpstreamHandler implements HttpHandler {
     public void handle(HttpExchange ex) {
         try {
             RecordedRequest req = readAndRecord(ex);
+            echoTraceContext(ex, req);
             route(ex, req);
         } catch (BadRequest e) {
             trySend(ex, 400, Json.error("bad_request", e.getMessage()));
@@ -105,6 +108,22 @@ final class UpstreamHandler implements HttpHandler {
             throw failure;
         }
         return req;
+    }
+
+    /**
+     * The W3C trace context that reached this upstream, on every answer: {@code X-Received-Traceparent} and
+     * {@code X-Received-Tracestate} (only when the request had them), so a client (or a test) sees what its proxy
+     * sent on, whatever the endpoint.
+     */
+    private static void echoTraceContext(HttpExchange ex, RecordedRequest req) {
+        List<String> traceparent = req.headerValues("traceparent");
+        if (!traceparent.isEmpty()) {
+            ex.getResponseHeaders().set(RECEIVED_TRACEPARENT, String.join(",", traceparent));
+        }
+        List<String> tracestate = req.headerValues("tracestate");
+        if (!tracestate.isEmpty()) {
+            ex.getResponseHeaders().set(RECEIVED_TRACESTATE, String.join(",", tracestate));
+        }
     }
 
     private void route(HttpExchange ex, RecordedRequest req) throws IOException {

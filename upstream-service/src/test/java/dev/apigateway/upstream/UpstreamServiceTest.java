@@ -116,6 +116,20 @@ class UpstreamServiceTest {
     }
 
     @Test
+    void everyAnswerEchoesTheTraceContextItReceived() throws Exception {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        HttpResponse<String> r = send(request("/status/503").header("traceparent", traceparent)
+                .header("tracestate", "vendor=a").build());
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("x-received-traceparent")).hasValue(traceparent);
+        assertThat(r.headers().firstValue("x-received-tracestate")).hasValue("vendor=a");
+
+        HttpResponse<String> none = send(get("/ok"));
+        assertThat(none.headers().firstValue("x-received-traceparent")).isEmpty();
+        assertThat(none.headers().firstValue("x-received-tracestate")).isEmpty();
+    }
+
+    @Test
     void headAnswersWithTheGetContentLengthButNoBody() throws Exception {
         HttpResponse<String> r = send(request("/ok").method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
         assertThat(r.statusCode()).isEqualTo(200);
