@@ -2,6 +2,7 @@ package dev.apigateway.proxy;
 
 import dev.apigateway.config.GatewayProperties;
 import dev.apigateway.observability.GatewayMetrics;
+import dev.apigateway.tracing.GatewayTracer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
@@ -63,7 +64,7 @@ public class ProxyConfiguration {
     @Bean(name = "platform-http-engine")
     PlatformHttpEngine gatewayPlatformHttpEngine(@Value("${server.port:5000}") int port, ProxySettings settings,
                                                  GatewayMetrics metrics, GatewayRouteTable routes,
-                                                 dev.apigateway.tracing.GatewayTracer tracer) {
+                                                 GatewayTracer tracer) {
         return new GatewayPlatformHttpEngine(port, settings, metrics, routes, tracer);
     }
 

@@ -1,6 +1,7 @@
 package dev.apigateway.store;
 
 import dev.apigateway.config.GatewayProperties;
+import dev.apigateway.tracing.GatewayTracer;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,6 +12,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.data.redis.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.autoconfigure.data.redis.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -76,9 +78,9 @@ public class StateStoreConfiguration {
 
         @Bean(destroyMethod = "close")
         StoreGuard storeGuard(GatewayProperties properties, StringRedisTemplate redis, MeterRegistry meters,
-                              dev.apigateway.tracing.GatewayTracer tracer) {
+                              ObjectProvider<GatewayTracer> tracer) {
             return StoreGuard.builder("redis")
-                    .tracer(tracer)
+                    .tracer(tracer.getIfAvailable(() -> GatewayTracer.OFF))
                     .timeout(properties.getStoreTimeout())
                     // spring.data.redis.timeout follows STORE_TIMEOUT_MS in application.yml
                     .inlineWhenHealthy(true)

@@ -1,5 +1,6 @@
 package dev.apigateway.store;
 
+import dev.apigateway.tracing.GatewayTracer;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
@@ -67,7 +68,7 @@ public final class StoreGuard implements SharedStore, AutoCloseable {
     private final ScheduledExecutorService probeScheduler;
     private final StoreCallMeters.ByOperation meters;
     private final RateLimitedLog errorLog;
-    private final dev.apigateway.tracing.GatewayTracer tracer;
+    private final GatewayTracer tracer;
     private final AtomicInteger consecutiveErrors = new AtomicInteger();
     private final AtomicInteger consecutiveNonTimeouts = new AtomicInteger();
     /** True after a success, false after an error: whether the next call may run on the caller's thread. */

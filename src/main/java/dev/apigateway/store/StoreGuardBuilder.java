@@ -1,5 +1,6 @@
 package dev.apigateway.store;
 
+import dev.apigateway.tracing.GatewayTracer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
@@ -34,7 +35,7 @@ public final class StoreGuardBuilder {
     MeterRegistry meters = new SimpleMeterRegistry();
     int maxConcurrentCalls = 256;
     boolean inlineWhenHealthy;
-    dev.apigateway.tracing.GatewayTracer tracer = dev.apigateway.tracing.GatewayTracer.OFF;
+    GatewayTracer tracer = GatewayTracer.OFF;
 
     StoreGuardBuilder(String storeName) {
         this.storeName = Objects.requireNonNull(storeName, "storeName");
@@ -119,7 +120,7 @@ public final class StoreGuardBuilder {
     }
 
     /** Each call a request makes becomes a client span of the request's trace [off]. */
-    public StoreGuardBuilder tracer(dev.apigateway.tracing.GatewayTracer tracer) {
+    public StoreGuardBuilder tracer(GatewayTracer tracer) {
         this.tracer = Objects.requireNonNull(tracer, "tracer");
         return this;
     }
