@@ -141,8 +141,7 @@ public class ProxyConfiguration {
                     component.setContentCompressionDisabled(true);
                     component.setRedirectHandlingDisabled(true);
                     component.setFollowRedirects(false);
-                    component.setHttpClientConfigurer(builder -> builder.addExecInterceptorFirst(
-                            UpstreamDeadlineInterceptor.NAME, new UpstreamDeadlineInterceptor()));
+                    component.setHttpClientConfigurer(UpstreamDeadlineInterceptor::install);
                 }
             }
 

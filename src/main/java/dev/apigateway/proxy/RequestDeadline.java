@@ -89,11 +89,20 @@ public final class RequestDeadline {
     /** The deadline has passed: the upstream call in progress, if any, is cancelled. Idempotent. */
     void expire() {
         if (expired.compareAndSet(false, true)) {
-            Cancellable call = upstreamCall;
-            if (call != null) {
-                call.cancel();
-            }
+            cancelUpstreamCall();
         }
+    }
+
+    /** Cancels the upstream call in progress, if any, without the deadline having passed (its head is late). */
+    void cancelUpstreamCall() {
+        Cancellable call = upstreamCall;
+        if (call != null) {
+            call.cancel();
+        }
+    }
+
+    ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+        return owner.schedule(task, delayNanos);
     }
 
     boolean expired() {

@@ -84,11 +84,11 @@ class RequestDeadlineTest {
     @DynamicPropertySource
     static void routes(DynamicPropertyRegistry registry) throws Exception {
         Path dir = Files.createTempDirectory(Path.of("target"), "deadline-routes");
-        // the head arrives one byte a second: the producer waits for it past the deadline
+        // the head arrives one byte a second, behind a route timeout longer than the deadline: the deadline cuts it
         route(dir, "headdrip", FaultyUpstream.start((socket, out) -> {
             send(out, "HTTP/1.1 200 OK\r\nX-Slow: ");
             drip(out, "a");
-        }));
+        }), "      - name: upstreamTimeoutSeconds\n        value: 10\n");
         // a whole head, then one chunk of one byte a second: the answer is committed when the deadline comes
         route(dir, "bodydrip", FaultyUpstream.start((socket, out) -> {
             send(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n");
@@ -96,6 +96,17 @@ class RequestDeadlineTest {
         }));
         // accepts and never reads: the upload fills the socket buffers, then the gateway's write blocks
         route(dir, "noread", FaultyUpstream.startRaw((socket, out) -> END.await(60, TimeUnit.SECONDS)));
+        // a head in pieces 600 ms apart behind a 1 s route timeout: whole after 2.4 s, within the request deadline,
+        // but never a gap long enough for the per-read timeout
+        route(dir, "slowhead", FaultyUpstream.start((socket, out) -> {
+            send(out, "HTTP/1.1 200 OK\r\n");
+            for (int i = 0; i < 4; i++) {
+                END.await(600, TimeUnit.MILLISECONDS);
+                send(out, "X-Piece: " + i + "\r\n");
+            }
+            send(out, "Content-Length: 2\r\n\r\nok");
+            END.await(10, TimeUnit.SECONDS);
+        }), "      - name: upstreamTimeoutSeconds\n        value: 1\n");
         registry.add("gateway.routes-dir", dir::toString);
         registry.add("gateway.upstream-url", () -> GatewayTestUpstream.get().baseUrl());
     }
@@ -197,9 +208,32 @@ class RequestDeadlineTest {
         }
     }
 
+    /**
+     * Issue 17.8, item 3 of the review: the route's upstream timeout is the longest wait for the whole response head
+     * after the request was sent, not for each of its pieces (HttpClient's response timeout is a per-read socket
+     * timeout, restarted by every byte).
+     */
+    @Test
+    void aHeadWholeOnlyAfterTheRoutesUpstreamTimeoutIs504() throws Exception {
+        double errorsBefore = errors("slowhead", "upstream_timeout");
+        long failuresBefore = breakerFailures("slowhead");
+
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(gateway("/slowhead/x"))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(504);
+        assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("upstream_timeout");
+        assertThat(errors("slowhead", "upstream_timeout")).isEqualTo(errorsBefore + 1);
+        assertThat(breakerFailures("slowhead")).isEqualTo(failuresBefore + 1);
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------
 
     private static void route(Path dir, String name, FaultyUpstream upstream) throws IOException {
+        route(dir, name, upstream, "");
+    }
+
+    private static void route(Path dir, String name, FaultyUpstream upstream, String more) throws IOException {
         UPSTREAMS.add(upstream);
         Files.writeString(dir.resolve(name + ".yaml"), "- templatedRoute:\n"
                 + "    routeTemplateRef: gateway-route\n"
@@ -207,7 +241,7 @@ class RequestDeadlineTest {
                 + "    parameters:\n"
                 + "      - name: path\n        value: /" + name + "\n"
                 + "      - name: upstreamUrl\n        value: " + upstream.url("http") + "\n"
-                + "      - name: circuitBreakerFailureThreshold\n        value: 1000\n", StandardCharsets.UTF_8);
+                + "      - name: circuitBreakerFailureThreshold\n        value: 1000\n" + more, StandardCharsets.UTF_8);
     }
 
     /** One piece a second until the gateway closes the connection (or a minute has passed). */
