@@ -38,7 +38,7 @@ public final class RequestDeadline {
     }
 
     /** The deadline of the request the calling thread is serving; null outside a proxied request. */
-    public static RequestDeadline current() {
+    static RequestDeadline current() {
         return CURRENT.get();
     }
 

@@ -42,7 +42,7 @@ final class UpstreamHeadTimeout implements Http1StreamListener {
         if (responseTimeout == null || responseTimeout.isDisabled()) {
             return null;
         }
-        Clock clock = new Clock(deadline, responseTimeout.toNanoseconds());
+        Clock clock = new Clock(deadline, responseTimeout.toNanoseconds(), System::nanoTime);
         HttpEntity entity = request.getEntity();
         if (entity != null) {
             clock.awaitBody = true;
@@ -90,20 +90,22 @@ final class UpstreamHeadTimeout implements Http1StreamListener {
     static final class Clock {
         private final RequestDeadline deadline;
         private final long timeoutNanos;
+        private final java.util.function.LongSupplier nanoTime;
         private boolean awaitBody;
         private long sentAt;
         private ScheduledFuture<?> timer;
         private volatile boolean headIn;
         private volatile boolean late;
 
-        Clock(RequestDeadline deadline, long timeoutNanos) {
+        Clock(RequestDeadline deadline, long timeoutNanos, java.util.function.LongSupplier nanoTime) {
             this.deadline = deadline;
             this.timeoutNanos = timeoutNanos;
+            this.nanoTime = nanoTime;
         }
 
         /** The request is sent: the wait for the head starts. */
         void sent() {
-            sentAt = System.nanoTime();
+            sentAt = nanoTime.getAsLong();
             stop();
             timer = deadline.schedule(this::runOut, timeoutNanos);
         }
@@ -111,7 +113,7 @@ final class UpstreamHeadTimeout implements Http1StreamListener {
         void headIn() {
             headIn = true;
             stop();
-            if (sentAt != 0 && System.nanoTime() - sentAt > timeoutNanos) {
+            if (sentAt != 0 && nanoTime.getAsLong() - sentAt > timeoutNanos) {
                 late = true;
             }
         }

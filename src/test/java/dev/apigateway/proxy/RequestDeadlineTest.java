@@ -12,13 +12,11 @@ import dev.apigateway.error.GatewayErrorMetrics;
 import dev.apigateway.support.GatewayTestUpstream;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -147,7 +145,7 @@ class RequestDeadlineTest {
             InputStream in = client.getInputStream();
             assertThat(FaultyUpstream.readHead(in)).startsWith("HTTP/1.1 200")
                     .containsIgnoringCase("Transfer-Encoding: chunked");
-            String rest = readToEnd(in);
+            String rest = FaultyUpstream.readToEnd(in);
             assertWithinDeadline(start);
             assertThat(rest).as("the answer after its head").contains("1\r\n.\r\n").doesNotContain("0\r\n\r\n");
         }
@@ -276,21 +274,6 @@ class RequestDeadlineTest {
         socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();
         return socket;
-    }
-
-    /** Everything until the gateway closes the connection (an end of stream or a reset). */
-    private static String readToEnd(InputStream in) throws IOException {
-        ByteArrayOutputStream rest = new ByteArrayOutputStream();
-        byte[] buffer = new byte[1024];
-        try {
-            int n;
-            while ((n = in.read(buffer)) != -1) {
-                rest.write(buffer, 0, n);
-            }
-        } catch (SocketException reset) {
-            // a reset ends the answer as surely as a close
-        }
-        return rest.toString(StandardCharsets.ISO_8859_1);
     }
 
     private URI gateway(String path) {
