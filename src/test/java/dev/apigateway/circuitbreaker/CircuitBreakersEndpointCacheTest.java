@@ -2,7 +2,6 @@ package dev.apigateway.circuitbreaker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.apigateway.circuitbreaker.redis.RedisBreakerStore;
 import dev.apigateway.testsupport.MutableClock;
 import java.time.Duration;
 import java.util.Map;
@@ -33,13 +32,7 @@ class CircuitBreakersEndpointCacheTest {
         redis = TestRedisServer.start();
         a = new BreakerInstance(redis, clock, POLICY, Duration.ofSeconds(2));
         b = new BreakerInstance(redis, clock, POLICY, Duration.ofSeconds(2));
-        Await.until("both instances subscribed", PUBSUB, () -> {
-            try {
-                return redis.subscribers(RedisBreakerStore.EVENTS_CHANNEL) == 2;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        redis.awaitEventSubscribers(2, PUBSUB);
         a.registry.acquire(ROUTE);
         b.registry.acquire(ROUTE);
     }
