@@ -148,9 +148,12 @@ public final class BreakerRegistry implements AutoCloseable {
         return view(rb);
     }
 
-    /** Every route's breaker, re-read from a shared store first so the operator sees the cluster's state. */
+    /**
+     * Every route's breaker as this instance holds it, without a store call: the cache follows the cluster through
+     * pub/sub (every transition, within the event latency) and the periodic re-read (failure counts another instance
+     * added, every {@code refreshInterval}), so polling the operator endpoint costs the store nothing.
+     */
     public List<BreakerView> breakers() {
-        refreshQuietly();
         return routes.values().stream().map(this::view).sorted(Comparator.comparing(BreakerView::route)).toList();
     }
 

@@ -10,7 +10,8 @@ import org.apache.camel.Processor;
 /**
  * The breaker step ({@code gatewayCircuitBreaker}): before the upstream call it takes a permit from the route's
  * breaker, or throws {@link CircuitOpenException} (503 {@code circuit_open}) without the upstream being called;
- * once the route is done (the upstream's answer head is in) it reports the outcome. An upstream 5xx, a timeout or an unreachable upstream is a
+ * once the route is done (the upstream's answer head is in) it reports the outcome, and a failure after all if the
+ * request deadline then cuts the body still arriving. An upstream 5xx, a timeout or an unreachable upstream is a
  * failure; any other answer of the upstream a success. Failures of the gateway's own (a body over the limit while
  * it streamed, a bug) are neither: they say nothing about the upstream.
  */
@@ -68,6 +69,8 @@ public class CircuitBreakerProcessor implements Processor {
                 breakers.onFailure(permit);
             } else {
                 breakers.onSuccess(permit);
+                // the body still has to come: cut by the request deadline, it is the upstream's failure after all
+                GatewayExchange.afterCut(exchange, () -> breakers.onFailure(permit));
             }
         }
     }

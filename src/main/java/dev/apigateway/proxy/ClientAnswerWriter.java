@@ -119,13 +119,14 @@ public final class ClientAnswerWriter {
                     n = in.read(buffer);
                     more = n > 0 && in.available() > 0;
                 } catch (IOException upstreamFailure) {
-                    upstreamFailed(exchange, request, response, upstreamFailure);
+                    upstreamFailed(exchange, request, response, RequestDeadline.cutAnswer(exchange, upstreamFailure));
                     return;
                 }
                 if (n < 0) {
                     break;
                 }
                 if (!writeToClient(out, buffer, n, more)) {
+                    RequestDeadline.cutAnswer(exchange, null); // counted when it was the deadline
                     return;
                 }
             }

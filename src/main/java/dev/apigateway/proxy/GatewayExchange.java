@@ -53,6 +53,24 @@ public final class GatewayExchange {
         }
     }
 
+    /** Exchange property: what to run when the request deadline cuts the answer after the route was done. */
+    public static final String AFTER_CUT = "gateway.afterCut";
+
+    /**
+     * Runs {@code action} if the answer, after the route was done, is cut by the request deadline (a body still
+     * arriving from the upstream when the deadline passed): the breaker counts such a cut as the failure it is.
+     */
+    public static void afterCut(Exchange exchange, Runnable action) {
+        exchange.setProperty(AFTER_CUT, action);
+    }
+
+    static void runAfterCut(Exchange exchange) {
+        Runnable action = exchange.getProperty(AFTER_CUT, Runnable.class);
+        if (action != null) {
+            action.run();
+        }
+    }
+
     public static String requestId(Exchange exchange) {
         return exchange.getProperty(REQUEST_ID, String.class);
     }

@@ -42,8 +42,15 @@ public class ProxyConfiguration {
      * dispatch filter (not a servlet filter of its own, which proxied requests would never reach).
      */
     @Bean
-    RequestLimitsFilter requestLimitsFilter(GatewayProperties properties) {
-        return new RequestLimitsFilter(properties.getRequestDeadline(), properties.getRequestBodyMinBytesPerSecond());
+    RequestLimitsFilter requestLimitsFilter(GatewayProperties properties, RequestDeadlines deadlines) {
+        return new RequestLimitsFilter(deadlines, properties.getRequestBodyMinBytesPerSecond());
+    }
+
+    /** The timers that cut an upstream call at the request deadline (see {@link UpstreamDeadlineInterceptor}). */
+    @Bean(destroyMethod = "close")
+    RequestDeadlines requestDeadlines(GatewayProperties properties,
+                                      dev.apigateway.error.GatewayErrorMetrics errorMetrics) {
+        return new RequestDeadlines(properties.getRequestDeadline(), errorMetrics);
     }
 
     /** Spring Boot registers every Filter bean with the servlet container; this one runs inside the dispatch. */
@@ -119,7 +126,8 @@ public class ProxyConfiguration {
      * The http producer as a proxy: no cookie store (one client's cookies never ride on another's request), no
      * automatic retries (HttpClient would resend a 503/429 after its Retry-After, or a request whose connection
      * dropped), no decompression and no {@code Accept-Encoding} of its own (the client gets the upstream's bytes
-     * and {@code Content-Encoding}), no redirects followed. Applied to the {@code http} and {@code https}
+     * and {@code Content-Encoding}), no redirects followed, every call cancelled at its request's deadline
+     * ({@link UpstreamDeadlineInterceptor}). Applied to the {@code http} and {@code https}
      * components before any route creates an endpoint (the starter's properties reach {@code http} only).
      */
     @Bean
@@ -135,6 +143,7 @@ public class ProxyConfiguration {
                     component.setContentCompressionDisabled(true);
                     component.setRedirectHandlingDisabled(true);
                     component.setFollowRedirects(false);
+                    component.setHttpClientConfigurer(UpstreamDeadlineInterceptor::install);
                 }
             }
 

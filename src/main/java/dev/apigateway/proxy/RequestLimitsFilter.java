@@ -14,7 +14,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.time.Duration;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -22,7 +21,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * ({@code REQUEST_BODY_MIN_BYTES_PER_SECOND}, after a {@link #GRACE} of five seconds), so that neither a slow upload
  * nor a slow-drip upstream holds a request thread for long. Tomcat bounds each single read and write
  * ({@code server.tomcat.connection-timeout}); this bounds their sum, checked at every read of the body and every
- * write of the answer:
+ * write of the answer, and, for the upstream's side, by a timer that cancels the upstream call when the deadline
+ * passes ({@link RequestDeadline}: a dripping head or body, an upload the upstream stopped reading):
  * <ul>
  *   <li>a body arriving too slowly, too late, or stalling past Tomcat's read timeout is answered
  *   {@code 408 request_timeout} (not a 504, and not an upstream failure for the breaker);</li>
@@ -32,15 +32,17 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 public class RequestLimitsFilter extends OncePerRequestFilter {
 
-    static final long GRACE = Duration.ofSeconds(5).toNanos();
+    static final long GRACE = java.time.Duration.ofSeconds(5).toNanos();
 
+    private final RequestDeadlines deadlines;
     private final long deadlineNanos;
     private final long deadlineSeconds;
     private final long minBytesPerSecond;
 
-    public RequestLimitsFilter(Duration deadline, long minBytesPerSecond) {
-        this.deadlineNanos = deadline.toNanos();
-        this.deadlineSeconds = deadline.toSeconds();
+    public RequestLimitsFilter(RequestDeadlines deadlines, long minBytesPerSecond) {
+        this.deadlines = deadlines;
+        this.deadlineNanos = deadlines.deadlineNanos();
+        this.deadlineSeconds = deadlines.deadlineSeconds();
         this.minBytesPerSecond = minBytesPerSecond;
     }
 
@@ -48,8 +50,14 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         long start = System.nanoTime();
-        Response answer = new Response(response, start);
-        chain.doFilter(new Request(request, start), answer);
+        RequestDeadline deadline = deadlines.start(start);
+        Response answer = new Response(response, start, deadline);
+        deadline.enter();
+        try {
+            chain.doFilter(new Request(request, start), answer);
+        } finally {
+            deadline.exit();
+        }
         if (answer.out != null && answer.out.cut && response.isCommitted()) {
             // Thrown to Tomcat, which then closes the connection at once (no last chunk): the client sees a cut
             // answer, never a short one that looks whole.
@@ -144,17 +152,19 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 
     private final class Response extends HttpServletResponseWrapper {
         private final long start;
+        private final RequestDeadline deadline;
         private Answer out;
 
-        Response(HttpServletResponse response, long start) {
+        Response(HttpServletResponse response, long start, RequestDeadline deadline) {
             super(response);
             this.start = start;
+            this.deadline = deadline;
         }
 
         @Override
         public ServletOutputStream getOutputStream() throws IOException {
             if (out == null) {
-                out = new Answer(super.getOutputStream(), start, this::isCommitted);
+                out = new Answer(super.getOutputStream(), start, this::isCommitted, deadline);
             }
             return out;
         }
@@ -166,17 +176,21 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
         private boolean cut;
 
         private final java.util.function.BooleanSupplier committed;
+        private final RequestDeadline deadline;
 
-        Answer(ServletOutputStream out, long start, java.util.function.BooleanSupplier committed) {
+        Answer(ServletOutputStream out, long start, java.util.function.BooleanSupplier committed,
+               RequestDeadline deadline) {
             this.out = out;
             this.start = start;
             this.committed = committed;
+            this.deadline = deadline;
         }
 
         /** An answer not started yet (the gateway's own 408, say) is still written; one streaming is cut. */
         private void check() throws IOException {
             if (System.nanoTime() - start > deadlineNanos && committed.getAsBoolean()) {
                 cut = true;
+                deadline.expire(); // before the timer does: the upstream call ends with the answer
                 throw new IOException("request deadline of " + deadlineSeconds + " s passed while answering");
             }
         }

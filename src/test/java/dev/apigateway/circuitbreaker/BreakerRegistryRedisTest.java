@@ -1,6 +1,5 @@
 package dev.apigateway.circuitbreaker;
 
-import dev.apigateway.circuitbreaker.redis.RedisBreakerStore;
 import dev.apigateway.testsupport.MutableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,13 +39,7 @@ class BreakerRegistryRedisTest {
         redis = TestRedisServer.start();
         a = new BreakerInstance(redis, clock, POLICY, Duration.ofSeconds(2));
         b = new BreakerInstance(redis, clock, POLICY, Duration.ofSeconds(2));
-        Await.until("both instances subscribed", PUBSUB, () -> {
-            try {
-                return redis.subscribers(RedisBreakerStore.EVENTS_CHANNEL) == 2;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        redis.awaitEventSubscribers(2, PUBSUB);
     }
 
     @AfterAll

@@ -62,6 +62,17 @@ final class TestRedisServer implements AutoCloseable {
         return Long.parseLong(String.valueOf(((List<?>) reply).get(1)));
     }
 
+    /** Waits until {@code count} instances listen to the breaker events channel. */
+    void awaitEventSubscribers(int count, Duration deadline) {
+        Await.until(count + " instances subscribed", deadline, () -> {
+            try {
+                return subscribers(dev.apigateway.circuitbreaker.redis.RedisBreakerStore.EVENTS_CHANNEL) == count;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
     void flushAll() {
         node.flushAll();
     }

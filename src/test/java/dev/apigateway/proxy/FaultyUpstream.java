@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -100,6 +101,21 @@ final class FaultyUpstream implements AutoCloseable {
             matched = (c == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (c == '\r' ? 1 : 0);
         }
         return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Everything until the peer closes the connection (an end of stream or a reset). */
+    static String readToEnd(InputStream in) throws IOException {
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        byte[] buffer = new byte[1024];
+        try {
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                rest.write(buffer, 0, n);
+            }
+        } catch (SocketException reset) {
+            // a reset ends the answer as surely as a close
+        }
+        return rest.toString(StandardCharsets.ISO_8859_1);
     }
 
     static void send(OutputStream out, String text) throws IOException {

@@ -2,12 +2,10 @@ package dev.apigateway.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +39,7 @@ class TruncatedAnswerTest extends AbstractFaultyUpstreamTest {
 
             upstreams.dieNow.countDown();
 
-            String rest = readToEnd(in);
+            String rest = FaultyUpstream.readToEnd(in);
             assertThat(rest).as("what followed the first chunk").doesNotContain("0\r\n\r\n");
         }
     }
@@ -57,7 +55,7 @@ class TruncatedAnswerTest extends AbstractFaultyUpstreamTest {
             upstreams.dieNow.countDown();
 
             // closed, not left waiting for bytes that never come (the socket timeout would fail the test)
-            assertThat(readToEnd(in)).isEmpty();
+            assertThat(FaultyUpstream.readToEnd(in)).isEmpty();
         }
     }
 
@@ -78,20 +76,5 @@ class TruncatedAnswerTest extends AbstractFaultyUpstreamTest {
             read.append((char) c);
         }
         return read.toString();
-    }
-
-    /** Everything until the gateway closes the connection (an end of stream or a reset). */
-    private static String readToEnd(InputStream in) throws IOException {
-        ByteArrayOutputStream rest = new ByteArrayOutputStream();
-        byte[] buffer = new byte[1024];
-        try {
-            int n;
-            while ((n = in.read(buffer)) != -1) {
-                rest.write(buffer, 0, n);
-            }
-        } catch (SocketException reset) {
-            // a reset ends the answer as surely as a close
-        }
-        return rest.toString(StandardCharsets.ISO_8859_1);
     }
 }
