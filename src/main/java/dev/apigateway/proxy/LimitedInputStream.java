@@ -50,8 +50,12 @@ final class LimitedInputStream extends FilterInputStream {
         return n;
     }
 
-    private static GatewayException clientFailed(IOException e) {
-        return GatewayException.badRequest("the request body could not be read to its end: "
+    /** What a failed read of the client's body becomes: the client's {@code 400}, or the deadline's own failure. */
+    private static IOException clientFailed(IOException e) {
+        if (e instanceof UpstreamDeadlineException) {
+            return e; // the request deadline passed while the upstream held the request (RequestLimitsFilter)
+        }
+        throw GatewayException.badRequest("the request body could not be read to its end: "
                 + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
     }
 

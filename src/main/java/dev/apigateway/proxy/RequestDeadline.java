@@ -30,6 +30,8 @@ public final class RequestDeadline {
     private final AtomicBoolean expired = new AtomicBoolean();
     private final AtomicBoolean cutCounted = new AtomicBoolean();
     private volatile Cancellable upstreamCall;
+    private volatile boolean readingClient;
+    private volatile boolean upstreamsFault;
     private ScheduledFuture<?> timer;
 
     RequestDeadline(RequestDeadlines owner, long expiresAtNanos) {
@@ -89,8 +91,26 @@ public final class RequestDeadline {
     /** The deadline has passed: the upstream call in progress, if any, is cancelled. Idempotent. */
     void expire() {
         if (expired.compareAndSet(false, true)) {
+            upstreamsFault = upstreamCall != null && !readingClient;
             cancelUpstreamCall();
         }
+    }
+
+    /**
+     * Whether the request's thread is waiting for the client's body ({@link RequestLimitsFilter}), so that a deadline
+     * passing then is the client's (408), and one passing while the thread writes to or waits on the upstream is the
+     * upstream's (504).
+     */
+    void readingClient(boolean reading) {
+        readingClient = reading;
+    }
+
+    /**
+     * The deadline passed while an upstream call held the request's thread (writing an upload the upstream stopped
+     * reading, or waiting for its answer): the request's further body reads end the upload as the upstream's timeout.
+     */
+    boolean upstreamsFault() {
+        return expired.get() && upstreamsFault;
     }
 
     /** Cancels the upstream call in progress, if any, without the deadline having passed (its head is late). */

@@ -54,7 +54,7 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
         Response answer = new Response(response, start, deadline);
         deadline.enter();
         try {
-            chain.doFilter(new Request(request, start), answer);
+            chain.doFilter(new Request(request, start, deadline), answer);
         } finally {
             deadline.exit();
         }
@@ -67,17 +67,19 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 
     private final class Request extends HttpServletRequestWrapper {
         private final long start;
+        private final RequestDeadline deadline;
         private ServletInputStream in;
 
-        Request(HttpServletRequest request, long start) {
+        Request(HttpServletRequest request, long start, RequestDeadline deadline) {
             super(request);
             this.start = start;
+            this.deadline = deadline;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (in == null) {
-                in = new Body(super.getInputStream(), start);
+                in = new Body(super.getInputStream(), start, deadline);
             }
             return in;
         }
@@ -86,38 +88,51 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
     private final class Body extends ServletInputStream {
         private final ServletInputStream in;
         private final long start;
+        private final RequestDeadline deadline;
         private long received;
 
-        Body(ServletInputStream in, long start) {
+        Body(ServletInputStream in, long start, RequestDeadline deadline) {
             this.in = in;
             this.start = start;
+            this.deadline = deadline;
         }
 
         @Override
         public int read() throws IOException {
             check();
+            deadline.readingClient(true);
             try {
                 int b = in.read();
                 received += b >= 0 ? 1 : 0;
                 return b;
             } catch (SocketTimeoutException e) {
                 throw stalled();
+            } finally {
+                deadline.readingClient(false);
             }
         }
 
         @Override
         public int read(byte[] buf, int off, int len) throws IOException {
             check();
+            deadline.readingClient(true);
             try {
                 int n = in.read(buf, off, len);
                 received += Math.max(0, n);
                 return n;
             } catch (SocketTimeoutException e) {
                 throw stalled();
+            } finally {
+                deadline.readingClient(false);
             }
         }
 
-        private void check() {
+        private void check() throws UpstreamDeadlineException {
+            if (deadline.upstreamsFault()) {
+                // the deadline passed while the thread was writing to the upstream (an upload it stopped reading):
+                // the upstream's timeout, as if the write itself had failed
+                throw deadline.exception(null);
+            }
             long elapsed = System.nanoTime() - start;
             if (elapsed > deadlineNanos) {
                 throw new GatewayException(GatewayError.REQUEST_TIMEOUT, "the request took longer than " + deadlineSeconds + " s");
