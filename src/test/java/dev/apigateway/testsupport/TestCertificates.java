@@ -1,28 +1,45 @@
 package dev.apigateway.testsupport;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.util.ArrayList;
-import java.util.Base64;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Date;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * PEM files for a TLS test, made fresh in a temporary folder with the JDK's own {@code keytool} (no test dependency):
- * a CA, a server certificate it signed for {@code 127.0.0.1} and {@code localhost} with its private key (PKCS#8),
- * and a second, unrelated CA that a client can trust instead to see the handshake refused. EC P-256, valid two days.
+ * PEM files for a TLS test, made fresh in a temporary folder with BouncyCastle, in-process (a {@code keytool} run per
+ * step took seconds each on a loaded machine): a CA, a server certificate it signed for {@code 127.0.0.1} and
+ * {@code localhost} with its private key (PKCS#8), and a second, unrelated CA that a client can trust instead to see
+ * the handshake refused. EC P-256, valid one day.
  */
 public final class TestCertificates implements AutoCloseable {
 
-    private static final String PASSWORD = "test-only";
+    private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
     private final Path dir;
 
     private TestCertificates(Path dir) {
@@ -76,58 +93,52 @@ public final class TestCertificates implements AutoCloseable {
     }
 
     private void generate() {
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=gateway-test-ca",
-                "-ext", "bc:c", "-validity", "2", "-keystore", "ca.p12");
-        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-file", "ca.pem");
-        keytool("-genkeypair", "-alias", "other", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=other-ca",
-                "-ext", "bc:c", "-validity", "2", "-keystore", "other.p12");
-        keytool("-exportcert", "-rfc", "-alias", "other", "-keystore", "other.p12", "-file", "other-ca.pem");
-        keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-validity", "2", "-keystore", "server.p12");
-        keytool("-certreq", "-alias", "server", "-keystore", "server.p12", "-file", "server.csr");
-        keytool("-gencert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-infile", "server.csr", "-outfile", "server.pem",
-                "-validity", "2", "-ext", "san=ip:127.0.0.1,dns:localhost", "-ext", "eku=serverAuth",
-                "-ext", "ku=digitalSignature,keyEncipherment");
-        writePrivateKey("server.p12", "server", serverKey());
-    }
-
-    private void writePrivateKey(String keystore, String alias, Path to) {
-        try (InputStream in = Files.newInputStream(dir.resolve(keystore))) {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(in, PASSWORD.toCharArray());
-            PrivateKey key = (PrivateKey) store.getKey(alias, PASSWORD.toCharArray());
-            String pem = "-----BEGIN PRIVATE KEY-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded())
-                    + "\n-----END PRIVATE KEY-----\n";
-            Files.writeString(to, pem, StandardCharsets.US_ASCII);
+        try {
+            KeyPair ca = keyPair();
+            X500Name caName = new X500Name("CN=gateway-test-ca");
+            pem(caCertificate(), caCertificate(caName, ca));
+            KeyPair other = keyPair();
+            pem(otherCaCertificate(), caCertificate(new X500Name("CN=other-ca"), other));
+            KeyPair server = keyPair();
+            JcaX509v3CertificateBuilder leaf = builder(caName, new X500Name("CN=localhost"), server);
+            leaf.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            leaf.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+            leaf.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            leaf.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                    new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
+            pem(serverCertificate(), leaf.build(new JcaContentSignerBuilder("SHA256withECDSA").build(ca.getPrivate())));
+            pem(serverKey(), new JcaPKCS8Generator(server.getPrivate(), null).generate());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot read the key of " + alias, e);
+        } catch (GeneralSecurityException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot make test certificates", e);
         }
     }
 
-    private void keytool(String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
-        command.addAll(List.of(args));
-        command.addAll(List.of("-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD, "-noprompt"));
-        try {
-            Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("keytool.log").toFile()).start();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("keytool did not finish within 30 s: " + command);
-            }
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException("keytool failed (" + process.exitValue() + "): " + command + "\n"
-                        + Files.readString(dir.resolve("keytool.log")));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + command, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+    private static X509CertificateHolder caCertificate(X500Name name, KeyPair keys)
+            throws IOException, OperatorCreationException {
+        JcaX509v3CertificateBuilder ca = builder(name, name, keys);
+        ca.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+        ca.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+        return ca.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
+    }
+
+    private static JcaX509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
+        Instant now = Instant.now();
+        return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
+                Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))), subject,
+                keys.getPublic());
+    }
+
+    private static KeyPair keyPair() throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        return generator.generateKeyPair();
+    }
+
+    private static void pem(Path file, Object object) throws IOException {
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.US_ASCII); JcaPEMWriter pem = new JcaPEMWriter(out)) {
+            pem.writeObject(object);
         }
     }
 }
