@@ -21,7 +21,8 @@ import org.springframework.util.StringUtils;
  * <p>Also the gateway's defaults for a Redis Cluster, below every other source so that any setting overrides them:
  * Lettuce re-reads the cluster topology when a node fails or a slot moves (adaptive) and every 5 s, so a failover
  * inside the cluster is followed without a restart. The period is what bounds that: a killed master makes Lettuce
- * reconnect at once, the adaptive refresh fires within milliseconds, while the dead node is still the master, and
+ * reconnect at once, the adaptive refresh fires on the fifth attempt (half a second after the kill, in the test
+ * log), while the dead node is still the master, and
  * Lettuce then mutes further adaptive refreshes for 30 s; with the replica promoted about 2.5 s after the kill
  * (node timeout 1 s), the gateways followed at 29 s with a 30 s period and within a few seconds with 5 s
  * ({@code RedisClusterFailoverTest}). Spring Boot uses them only when cluster nodes are configured.
