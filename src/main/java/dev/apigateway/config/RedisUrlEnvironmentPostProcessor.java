@@ -22,10 +22,9 @@ import org.springframework.util.StringUtils;
  * Lettuce re-reads the cluster topology when a node fails or a slot moves (adaptive) and every 5 s, so a failover
  * inside the cluster is followed without a restart. The period is what bounds that: a killed master makes Lettuce
  * reconnect at once, the adaptive refresh fires on the fifth attempt (half a second after the kill, in the test
- * log), while the dead node is still the master, and
- * Lettuce then mutes further adaptive refreshes for 30 s; with the replica promoted about 2.5 s after the kill
- * (node timeout 1 s), the gateways followed at 29 s with a 30 s period and within a few seconds with 5 s
- * ({@code RedisClusterFailoverTest}). Spring Boot uses them only when cluster nodes are configured.
+ * log), while the dead node is still the master, and Lettuce then mutes further adaptive refreshes for 30 s. With
+ * the replica promoted 2.5 to 3 s after the kill (node timeout 1 s), the gateways followed at 29 s with a 30 s
+ * period and at 4.5 to 7 s with 5 s ({@code RedisClusterFailoverTest}). Spring Boot uses them only when cluster nodes are configured.
  */
 public class RedisUrlEnvironmentPostProcessor implements EnvironmentPostProcessor {
 
