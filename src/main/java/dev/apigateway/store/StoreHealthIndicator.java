@@ -6,6 +6,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.core.NestedExceptionUtils;
 
 /**
  * Health contributor {@code store}, part of the readiness group: DOWN only when a shared store is
@@ -78,7 +79,7 @@ public class StoreHealthIndicator implements HealthIndicator {
                 guard.call("health", ping);
             } catch (StoreUnavailableException e) {
                 reachable = false;
-                error = e.getMessage();
+                error = describe(e);
             }
         }
         Health.Builder health = reachable || failMode != FailMode.CLOSED ? Health.up() : Health.down();
@@ -89,5 +90,11 @@ public class StoreHealthIndicator implements HealthIndicator {
             health.withDetail("error", error);
         }
         return health.build();
+    }
+
+    /** The guard's message and the root cause, which says why: {@code ... (ConnectException: Connection refused)}. */
+    private static String describe(StoreUnavailableException e) {
+        Throwable root = NestedExceptionUtils.getMostSpecificCause(e);
+        return root == e ? e.getMessage() : e.getMessage() + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
     }
 }

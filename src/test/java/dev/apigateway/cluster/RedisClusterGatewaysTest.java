@@ -102,12 +102,12 @@ class RedisClusterGatewaysTest {
             var connections = (org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory)
                     gateway.bean(RedisConnectionFactory.class);
             assertThat(connections.getClusterConfiguration()).as("cluster-mode client").isNotNull();
-            // the gateway's cluster defaults: the topology is re-read on a failover or a moved slot, and every 30 s
+            // the gateway's cluster defaults: the topology is re-read on a failover or a moved slot, and every 5 s
             var refresh = ((io.lettuce.core.cluster.ClusterClientOptions) connections.getClientConfiguration()
                     .getClientOptions().orElseThrow()).getTopologyRefreshOptions();
             assertThat(refresh.getAdaptiveRefreshTriggers()).isNotEmpty();
             assertThat(refresh.isPeriodicRefreshEnabled()).isTrue();
-            assertThat(refresh.getRefreshPeriod()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(refresh.getRefreshPeriod()).isEqualTo(Duration.ofSeconds(5));
             // the store guard's probe and the health indicator PING every master
             assertThat(gateway.bean(StoreHealthIndicator.class).health().getStatus()).isEqualTo(Status.UP);
             assertThat(gateway.bean(StoreHealthIndicator.class).health().getDetails()).containsEntry("reachable", true);

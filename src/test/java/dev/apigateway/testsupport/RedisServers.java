@@ -1,5 +1,6 @@
 package dev.apigateway.testsupport;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -17,7 +18,9 @@ import org.testcontainers.DockerClientFactory;
  *       property {@code test.redis.backend=process|container} forces one.</li>
  *   <li>{@link #shared()}: one server for the whole JVM, for {@code @SpringBootTest} classes using
  *       {@code @DynamicPropertySource} (see {@link RedisNode#registerSpringProperties}).</li>
- *   <li>{@link #startCluster(int)}: a Redis Cluster of n masters on loopback.</li>
+ *   <li>{@link #startCluster(int)}: a Redis Cluster of n masters on loopback; {@link #startCluster(int, int, Duration)}
+ *       with replicas that the cluster promotes when their master dies.</li>
+ *   <li>{@link #startTls(TestCertificates)}: a server that speaks TLS on its client port.</li>
  * </ul>
  * Every server started here is stopped by a JVM shutdown hook if a test forgot it.
  */
@@ -53,6 +56,16 @@ public final class RedisServers {
     /** A Redis Cluster with {@code masters} masters on loopback (redis-server processes). */
     public static RedisCluster startCluster(int masters) {
         return RedisCluster.start(masters);
+    }
+
+    /** A Redis Cluster of {@code masters} masters, each with {@code replicasPerMaster} replicas. */
+    public static RedisCluster startCluster(int masters, int replicasPerMaster, Duration nodeTimeout) {
+        return RedisCluster.start(masters, replicasPerMaster, nodeTimeout);
+    }
+
+    /** A redis-server process with TLS on {@link TlsRedisServer#tlsPort()}, its certificate from {@code certificates}. */
+    public static TlsRedisServer startTls(TestCertificates certificates) {
+        return TlsRedisServer.start(certificates);
     }
 
     /** True when Testcontainers finds a working Docker (asked once per JVM). */
