@@ -120,6 +120,14 @@ public class GatewayProperties {
         @DurationUnit(ChronoUnit.SECONDS)
         @NotNull
         private Duration refillPeriod = Duration.ofSeconds(60);
+        /**
+         * Several named limits for the routes that set none, overriding the three sizes above
+         * ({@code RATE_LIMITS}): {@code name:capacity:refill:periodSeconds[:shadow][,...]}; empty for none.
+         */
+        @NotNull
+        private String limits = "";
+        /** Count and report every limit but never refuse ({@code RATE_LIMIT_SHADOW}). */
+        private boolean shadow;
         /** What to do when the store is unreachable ({@code RATE_LIMIT_FAIL_MODE}). */
         @NotNull
         private FailMode failMode = FailMode.LOCAL;
@@ -132,6 +140,16 @@ public class GatewayProperties {
         public void setRefillRate(long refillRate) { this.refillRate = refillRate; }
         public Duration getRefillPeriod() { return refillPeriod; }
         public void setRefillPeriod(Duration refillPeriod) { this.refillPeriod = refillPeriod; }
+        public String getLimits() { return limits; }
+        public void setLimits(String limits) {
+            String text = limits == null ? "" : limits.trim();
+            if (!text.isEmpty()) {
+                dev.apigateway.ratelimit.RateLimitPlan.parse(text); // refuses a malformed list, naming the entry
+            }
+            this.limits = text;
+        }
+        public boolean isShadow() { return shadow; }
+        public void setShadow(boolean shadow) { this.shadow = shadow; }
         public FailMode getFailMode() { return failMode; }
         public void setFailMode(FailMode failMode) { this.failMode = failMode; }
     }

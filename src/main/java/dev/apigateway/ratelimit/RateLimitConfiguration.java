@@ -32,8 +32,8 @@ public class RateLimitConfiguration {
     }
 
     @Bean
-    RateLimitMetrics rateLimitMetrics(MeterRegistry meters) {
-        return new RateLimitMetrics(meters);
+    RateLimitMetrics rateLimitMetrics(MeterRegistry meters, RouteSettingsRegistry routes) {
+        return new RateLimitMetrics(meters, routeId -> routes.forRoute(routeId).rateLimits());
     }
 
     @Bean

@@ -14,15 +14,13 @@ import org.apache.camel.Processor;
 import org.slf4j.LoggerFactory;
 
 /**
- * The rate-limit step ({@code gatewayRateLimit}): spends a token of the client's bucket on the route, puts the
- * contract's rate-limit headers on the answer whatever it turns out to be, and refuses with 429
+ * The rate-limit step ({@code gatewayRateLimit}): spends a token of each of the client's buckets on the route (every
+ * limit of its plan, or none), puts the contract's rate-limit headers on the answer whatever it turns out to be
+ * ({@link RateLimitHeaders}), and refuses with 429
  * {@code rate_limited} (or 503 {@code store_unavailable} when the store is away and the fail mode is
  * {@code closed}) before anything else runs.
  */
 public class RateLimitProcessor implements Processor {
-
-    /** The IETF draft's policy name; one policy per route. */
-    static final String POLICY = "\"default\"";
 
     private final RateLimiter limiter;
     private final RouteSettingsRegistry routes;
@@ -39,29 +37,26 @@ public class RateLimitProcessor implements Processor {
     public void process(Exchange exchange) {
         String routeId = exchange.getFromRouteId();
         RouteSettings route = routes.forRoute(routeId);
-        if (route.rateLimit() == null) {
+        RateLimitPlan plan = route.rateLimits();
+        if (plan == null) {
             return;
         }
         String key = clientKey(exchange, route);
-        RateLimitDecision decision = limiter.tryAcquire(routeId, key, route.rateLimit());
+        RateLimitVerdict verdict = limiter.tryAcquire(routeId, key, plan, 1);
+        RateLimitHeaders.write(verdict, GatewayExchange.responseHeaders(exchange));
 
-        Map<String, String> headers = GatewayExchange.responseHeaders(exchange);
-        headers.put("RateLimit-Policy", POLICY + ";q=" + decision.limit() + ";w=" + route.refillWindowSeconds());
-        headers.put("RateLimit", POLICY + ";r=" + decision.remaining() + ";t=" + decision.resetSeconds());
-        headers.put("RateLimit-Limit", Long.toString(decision.limit()));
-        headers.put("RateLimit-Remaining", Long.toString(decision.remaining()));
-        headers.put("RateLimit-Reset", Long.toString(decision.resetSeconds()));
-
-        if (decision.allowed()) {
+        if (verdict.allowed()) {
             return;
         }
-        String retryAfter = Long.toString(Math.max(1, decision.retryAfterSeconds()));
-        if (decision.outcome() == RateLimitDecision.Outcome.STORE_UNAVAILABLE) {
+        String retryAfter = Long.toString(Math.max(1, verdict.retryAfterSeconds()));
+        if (verdict.storeUnavailable()) {
             throw new GatewayException(GatewayError.STORE_UNAVAILABLE,
                     "the rate-limit store is unavailable", Map.of(ProxyHeaders.RETRY_AFTER, retryAfter));
         }
+        String refusing = verdict.nearest().limit().name();
         rejections.warn("rate_limit_exceeded", "Rate limit exceeded on route " + routeId,
                 line -> line.addKeyValue("route", routeId)
+                        .addKeyValue("limit", refusing)
                         .addKeyValue("client_ip", GatewayExchange.clientIp(exchange))
                         .addKeyValue("request_id", GatewayExchange.requestId(exchange))
                         .addKeyValue("retry_after", retryAfter), null);
