@@ -10,6 +10,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
+import dev.apigateway.ratelimit.RequestCosts;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -19,7 +22,7 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("gateway")
-public class GatewayProperties {
+public class GatewayProperties implements Validator {
 
     /** One Redis URL, {@code redis://} or {@code rediss://}; empty for none ({@code REDIS_URL}). */
     private String redisUrl = "";
@@ -126,6 +129,12 @@ public class GatewayProperties {
          */
         @NotNull
         private String limits = "";
+        /**
+         * What a request costs in tokens on the routes that set none ({@code RATE_LIMIT_COSTS}):
+         * {@code METHOD=N}, {@code METHOD /pattern=N} or {@code /pattern=N}, comma-separated; empty: 1 each.
+         */
+        @NotNull
+        private String costs = "";
         /** Count and report every limit but never refuse ({@code RATE_LIMIT_SHADOW}). */
         private boolean shadow;
         /** What to do when the store is unreachable ({@code RATE_LIMIT_FAIL_MODE}). */
@@ -147,6 +156,12 @@ public class GatewayProperties {
                 dev.apigateway.ratelimit.RateLimitPlan.parse(text); // refuses a malformed list, naming the entry
             }
             this.limits = text;
+        }
+        public String getCosts() { return costs; }
+        public void setCosts(String costs) {
+            String text = costs == null ? "" : costs.trim();
+            dev.apigateway.ratelimit.RequestCosts.parse(text); // refuses a malformed rule, naming it
+            this.costs = text;
         }
         public boolean isShadow() { return shadow; }
         public void setShadow(boolean shadow) { this.shadow = shadow; }
@@ -178,6 +193,22 @@ public class GatewayProperties {
         public void setWindow(Duration window) { this.window = window; }
         public Duration getResetTimeout() { return resetTimeout; }
         public void setResetTimeout(Duration resetTimeout) { this.resetTimeout = resetTimeout; }
+    }
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return GatewayProperties.class.isAssignableFrom(type);
+    }
+
+    /** The checks across settings: no request may cost more tokens than a limit of {@code /proxy} holds. */
+    @Override
+    public void validate(Object target, Errors errors) {
+        try {
+            RequestCosts costs = RequestCosts.parse(rateLimit.getCosts());
+            costs.requireWithin(dev.apigateway.routes.RouteSettingsRegistry.defaultPlan(rateLimit));
+        } catch (IllegalArgumentException e) {
+            errors.rejectValue("rateLimit.costs", "costAboveCapacity", e.getMessage());
+        }
     }
 
     public String getRedisUrl() { return redisUrl; }

@@ -14,8 +14,8 @@ import org.apache.camel.Processor;
 import org.slf4j.LoggerFactory;
 
 /**
- * The rate-limit step ({@code gatewayRateLimit}): spends a token of each of the client's buckets on the route (every
- * limit of its plan, or none), puts the contract's rate-limit headers on the answer whatever it turns out to be
+ * The rate-limit step ({@code gatewayRateLimit}): spends the request's cost (one token unless the route's cost rules
+ * say more) from each of the client's buckets on the route (every limit of its plan, or none), puts the contract's rate-limit headers on the answer whatever it turns out to be
  * ({@link RateLimitHeaders}), and refuses with 429
  * {@code rate_limited} (or 503 {@code store_unavailable} when the store is away and the fail mode is
  * {@code closed}) before anything else runs.
@@ -42,7 +42,9 @@ public class RateLimitProcessor implements Processor {
             return;
         }
         String key = clientKey(exchange, route);
-        RateLimitVerdict verdict = limiter.tryAcquire(routeId, key, plan, 1);
+        long cost = route.costs().costOf(exchange.getProperty(GatewayExchange.METHOD, String.class),
+                exchange.getProperty(GatewayExchange.FORWARD_PATH, String.class));
+        RateLimitVerdict verdict = limiter.tryAcquire(routeId, key, plan, cost);
         RateLimitHeaders.write(verdict, GatewayExchange.responseHeaders(exchange));
 
         if (verdict.allowed()) {

@@ -4,6 +4,7 @@ import dev.apigateway.circuitbreaker.BreakerPolicy;
 import dev.apigateway.config.GatewayProperties;
 import dev.apigateway.ratelimit.RateLimitPlan;
 import dev.apigateway.ratelimit.RateLimitPolicy;
+import dev.apigateway.ratelimit.RequestCosts;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -28,6 +29,7 @@ public final class GatewayRouteParameters {
     public static final String RATE_LIMIT_KEY_HEADER = "rateLimitKeyHeader";
     public static final String RATE_LIMITS = "rateLimits";
     public static final String RATE_LIMIT_SHADOW = "rateLimitShadow";
+    public static final String RATE_LIMIT_COSTS = "rateLimitCosts";
     public static final String CIRCUIT_BREAKER_FAILURE_THRESHOLD = "circuitBreakerFailureThreshold";
     public static final String CIRCUIT_BREAKER_WINDOW_SECONDS = "circuitBreakerWindowSeconds";
     public static final String CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS = "circuitBreakerResetTimeoutSeconds";
@@ -37,7 +39,7 @@ public final class GatewayRouteParameters {
     /** Required first, then the optional ones, in the order ROUTES.md lists them. */
     public static final List<String> NAMES = List.of(PATH, UPSTREAM_URL, RATE_LIMIT_CAPACITY, RATE_LIMIT_REFILL_RATE,
             RATE_LIMIT_REFILL_PERIOD_SECONDS, RATE_LIMIT_KEY_HEADER, RATE_LIMITS, RATE_LIMIT_SHADOW,
-            CIRCUIT_BREAKER_FAILURE_THRESHOLD,
+            RATE_LIMIT_COSTS, CIRCUIT_BREAKER_FAILURE_THRESHOLD,
             CIRCUIT_BREAKER_WINDOW_SECONDS, CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS, UPSTREAM_TIMEOUT_SECONDS,
             MAX_CONCURRENT_REQUESTS);
 
@@ -81,6 +83,7 @@ public final class GatewayRouteParameters {
                     : "must be an absolute http:// or https:// URL"));
         }
         RateLimitPlan plan = plan(params, defaults.rateLimits(), singleLimit);
+        RequestCosts costs = costs(params, defaults.costs(), plan);
         String keyHeader = optional(params, RATE_LIMIT_KEY_HEADER);
         if (keyHeader == null) {
             keyHeader = defaults.keyHeader();
@@ -97,7 +100,7 @@ public final class GatewayRouteParameters {
         int concurrent = (int) positive(params, MAX_CONCURRENT_REQUESTS, defaults.maxConcurrentRequests(), 100_000);
 
         RouteSettings settings = new RouteSettings(routeId, upstream, timeout, defaults.connectTimeout(),
-                plan, keyHeader,
+                plan, costs, keyHeader,
                 new BreakerPolicy(threshold, window, reset, BreakerPolicy.probeLease(timeout, defaults.connectTimeout())),
                 concurrent);
         return new Spec(routeId, path, settings);
@@ -141,6 +144,24 @@ public final class GatewayRouteParameters {
         return plan.asShadow();
     }
 
+    /** {@code rateLimitCosts}, else the global rules; either way no request may cost more than a limit holds. */
+    private static RequestCosts costs(Map<String, ?> params, RequestCosts defaults, RateLimitPlan plan) {
+        String spec = optional(params, RATE_LIMIT_COSTS);
+        RequestCosts costs;
+        try {
+            costs = spec == null ? defaults : RequestCosts.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("parameter rateLimitCosts '" + spec + "': " + e.getMessage(), e);
+        }
+        try {
+            costs.requireWithin(plan);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException((spec != null ? "parameter rateLimitCosts: "
+                    : "RATE_LIMIT_COSTS applies to this route, which sets no rateLimitCosts: ") + e.getMessage(), e);
+        }
+        return costs;
+    }
+
     /** Route ids become metric labels and Redis keys: letters, digits, {@code . _ -}. */
     public static String requireRouteId(String routeId) {
         if (routeId == null || !ROUTE_ID.matcher(routeId).matches()) {
@@ -178,6 +199,7 @@ public final class GatewayRouteParameters {
         out.put(PATH, spec.path());
         out.put(UPSTREAM_URL, upstream);
         out.put(RATE_LIMITS, s.rateLimits().spec()); // every limit, its sizes and its shadow flag
+        out.put(RATE_LIMIT_COSTS, s.costs().spec());
         out.put(RATE_LIMIT_KEY_HEADER, s.keyHeader() == null ? "" : s.keyHeader());
         out.put(CIRCUIT_BREAKER_FAILURE_THRESHOLD, Integer.toString(s.breaker().failureThreshold()));
         out.put(CIRCUIT_BREAKER_WINDOW_SECONDS, Long.toString(wholeSeconds(s.breaker().window())));

@@ -2,6 +2,7 @@ package dev.apigateway.routes;
 
 import dev.apigateway.circuitbreaker.BreakerPolicy;
 import dev.apigateway.ratelimit.RateLimitPlan;
+import dev.apigateway.ratelimit.RequestCosts;
 import java.net.URI;
 import java.time.Duration;
 
@@ -10,13 +11,14 @@ import java.time.Duration;
  * a templated route overrides any of them with its parameters.
  *
  * @param rateLimits the route's limits (one or more token buckets); {@code null} when the route is not rate-limited
+ * @param costs     what a request costs in tokens, by method and path (1 unless a rule says otherwise)
  * @param breaker   the route's circuit breaker; {@code null} when the route has none
  * @param keyHeader request header whose value keys the rate-limit bucket (an API key); {@code null} keys by client
  *                  address. A request without the header is keyed by its client address.
  * @param maxConcurrentRequests the route's bulkhead: requests in flight at once; more are answered 503
  */
 public record RouteSettings(String routeId, URI upstreamUrl, Duration upstreamTimeout, Duration connectTimeout,
-                            RateLimitPlan rateLimits, String keyHeader, BreakerPolicy breaker,
+                            RateLimitPlan rateLimits, RequestCosts costs, String keyHeader, BreakerPolicy breaker,
                             int maxConcurrentRequests) {
 
     public RouteSettings {
@@ -25,6 +27,9 @@ public record RouteSettings(String routeId, URI upstreamUrl, Duration upstreamTi
         }
         if (maxConcurrentRequests < 1) {
             throw new IllegalArgumentException("maxConcurrentRequests must be at least 1");
+        }
+        if (costs == null) {
+            costs = RequestCosts.ONE_EACH;
         }
         if (keyHeader != null && keyHeader.isBlank()) {
             keyHeader = null;

@@ -4,6 +4,7 @@ import dev.apigateway.circuitbreaker.BreakerPolicy;
 import dev.apigateway.config.GatewayProperties;
 import dev.apigateway.ratelimit.RateLimitPlan;
 import dev.apigateway.ratelimit.RateLimitPolicy;
+import dev.apigateway.ratelimit.RequestCosts;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
@@ -41,7 +42,7 @@ public class RouteSettingsRegistry {
     public RouteSettings defaultsFor(String routeId) {
         return new RouteSettings(routeId, properties.getUpstreamUrl(), properties.getUpstreamTimeout(),
                 properties.getUpstreamConnectTimeout(), defaultPlan(properties.getRateLimit()),
-                null, BreakerPolicy.defaults(properties), properties.getMaxConcurrentRequestsPerRoute());
+                RequestCosts.parse(properties.getRateLimit().getCosts()), null, BreakerPolicy.defaults(properties), properties.getMaxConcurrentRequestsPerRoute());
     }
 
     /** {@code RATE_LIMITS} when set, else the one limit {@code default} of the three {@code RATE_LIMIT_*} sizes. */
@@ -70,6 +71,6 @@ public class RouteSettingsRegistry {
         }
         RateLimitPlan plan = !limit || s.rateLimits() == null ? null : shadow ? s.rateLimits().asShadow() : s.rateLimits();
         return new RouteSettings(s.routeId(), s.upstreamUrl(), s.upstreamTimeout(), s.connectTimeout(),
-                plan, s.keyHeader(), breaker ? s.breaker() : null, s.maxConcurrentRequests());
+                plan, s.costs(), s.keyHeader(), breaker ? s.breaker() : null, s.maxConcurrentRequests());
     }
 }

@@ -32,6 +32,8 @@ class SettingsValidationTest {
             "REQUEST_BODY_MIN_BYTES_PER_SECOND|-1|Invalid setting REQUEST_BODY_MIN_BYTES_PER_SECOND (gateway.request-body-min-bytes-per-second) = '-1': must be greater than or equal to 0",
             "RATE_LIMITS|burst:20:10|Invalid setting RATE_LIMITS (gateway.rate-limit.limits) = 'burst:20:10': limit 'burst:20:10' must be name:capacity:refill:periodSeconds, optionally followed by :shadow",
             "RATE_LIMITS|burst:20:10:1,burst:5:5:60|Invalid setting RATE_LIMITS (gateway.rate-limit.limits) = 'burst:20:10:1,burst:5:5:60': limit name 'burst' is given twice",
+            "RATE_LIMIT_COSTS|POST=lots|Invalid setting RATE_LIMIT_COSTS (gateway.rate-limit.costs) = 'POST=lots': cost rule 'POST=lots': cost 'lots' is not a whole number",
+            "RATE_LIMIT_COSTS|POST /reports/**=500|Invalid setting RATE_LIMIT_COSTS (gateway.rate-limit.costs) = 'POST /reports/**=500': cost rule 'POST /reports/**=500' costs more than limit 'default' holds (capacity 100): such a request could never pass",
             "ROUTES_ALLOWED_PLACEHOLDERS|env:A B|Invalid setting ROUTES_ALLOWED_PLACEHOLDERS (gateway.routes-allowed-placeholders) = 'env:A B': 'env:A B' is not a placeholder key"
     })
     void badSettingStopsTheStartWithOneLineNamingIt(String variable, String value, String expected, CapturedOutput output) {

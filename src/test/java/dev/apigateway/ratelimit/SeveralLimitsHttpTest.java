@@ -46,6 +46,14 @@ class SeveralLimitsHttpTest {
                       - {name: upstreamUrl, value: "%1$s"}
                       - {name: rateLimits, value: "tiny:1:1:3600"}
                       - {name: rateLimitShadow, value: "true"}
+                - templatedRoute:
+                    routeTemplateRef: gateway-route
+                    routeId: costly
+                    parameters:
+                      - {name: path, value: /costly}
+                      - {name: upstreamUrl, value: "%1$s"}
+                      - {name: rateLimits, value: "burst:10:1:3600,daily:100:100:86400"}
+                      - {name: rateLimitCosts, value: "POST /echo/**=4,DELETE=10"}
                 """.formatted(upstream.baseUrl()));
         gateway = GatewayInstance.start("gateway.state-store=memory", "gateway.routes-dir=" + routes,
                 "gateway.rate-limit.limits=burst:3:1:3600,daily:5:5:86400",
@@ -56,6 +64,11 @@ class SeveralLimitsHttpTest {
     private static RawHttp.Response get(String from, String path) throws Exception {
         return RawHttp.exchangeFrom(from, gateway.port(), "GET " + path + " HTTP/1.1\nHost: gateway.test\n"
                 + "Connection: close", null);
+    }
+
+    private static RawHttp.Response call(String from, String method, String path) throws Exception {
+        return RawHttp.exchangeFrom(from, gateway.port(), method + " " + path + " HTTP/1.1\nHost: gateway.test\n"
+                + "Content-Length: 0\nConnection: close", new byte[0]);
     }
 
     private static double decisions(String route, String limit, String outcome) throws Exception {
@@ -112,6 +125,28 @@ class SeveralLimitsHttpTest {
         assertThat(decisions("watched", "tiny", "shadow_limited") - before).isEqualTo(2);
         assertThat(Prometheus.value(Prometheus.scrape(gateway.managementPort()), "gateway_rate_limit_rejected_total",
                 "route=\"watched\"")).isZero();
+    }
+
+    @Test
+    void aCostlyRequestTakesItsCostFromEveryLimitAndIsRefusedWhenOneCannotPayIt() throws Exception {
+        RawHttp.Response first = call("127.0.0.24", "POST", "/costly/echo/daily");
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.header("RateLimit")).startsWith("\"burst\";r=6;t=");
+        assertThat(call("127.0.0.24", "POST", "/costly/echo/weekly").header("RateLimit"))
+                .startsWith("\"burst\";r=2;t=");
+
+        long forwarded = upstream.hits();
+        RawHttp.Response refused = call("127.0.0.24", "POST", "/costly/echo/monthly");
+        assertThat(refused.status()).isEqualTo(429);
+        // 2 tokens left, 4 needed, one back an hour: two hours
+        assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(7190L, 7200L);
+        assertThat(upstream.hits()).isEqualTo(forwarded);
+
+        // a request the rules do not name costs one token, and the refused one spent nothing
+        RawHttp.Response cheap = call("127.0.0.24", "GET", "/costly/ok");
+        assertThat(cheap.status()).isEqualTo(200);
+        assertThat(cheap.header("RateLimit")).startsWith("\"burst\";r=1;t=");
+        assertThat(call("127.0.0.24", "DELETE", "/costly/echo/daily").status()).isEqualTo(429);
     }
 
     @Test

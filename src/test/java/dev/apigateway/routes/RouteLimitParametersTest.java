@@ -54,6 +54,31 @@ class RouteLimitParametersTest {
     }
 
     @Test
+    void costRulesOfTheRouteOrTheGlobalOnesAndNoneAboveALimitsCapacity() {
+        RouteSettingsRegistry registry = new RouteSettingsRegistry(properties);
+        Map<String, Object> params = new HashMap<>(Map.of("path", "/p", "upstreamUrl", "http://localhost:5001",
+                "rateLimits", "burst:20:10:1,daily:1000:1000:86400", "rateLimitCosts", "POST /reports/**=10"));
+        RouteSettings settings = GatewayRouteParameters.parse("p", params, registry.defaultsFor("p"),
+                registry.singleLimitDefaults()).settings();
+        assertThat(settings.costs().costOf("POST", "/reports/2026")).isEqualTo(10);
+        assertThat(settings.costs().costOf("GET", "/reports/2026")).isEqualTo(1);
+
+        params.put("rateLimitCosts", "POST=25");
+        assertThatThrownBy(() -> GatewayRouteParameters.parse("p", params, registry.defaultsFor("p"),
+                registry.singleLimitDefaults())).hasMessage("parameter rateLimitCosts: cost rule 'POST=25' costs more"
+                + " than limit 'burst' holds (capacity 20): such a request could never pass");
+
+        properties.getRateLimit().setCosts("DELETE=50");
+        params.remove("rateLimitCosts");
+        assertThatThrownBy(() -> GatewayRouteParameters.parse("p", params, registry.defaultsFor("p"),
+                registry.singleLimitDefaults())).hasMessageStartingWith(
+                "RATE_LIMIT_COSTS applies to this route, which sets no rateLimitCosts: cost rule 'DELETE=50'");
+        params.put("rateLimits", "burst:60:10:1");
+        assertThat(GatewayRouteParameters.parse("p", params, registry.defaultsFor("p"), registry.singleLimitDefaults())
+                .settings().costs().costOf("DELETE", "/x")).isEqualTo(50);
+    }
+
+    @Test
     void badLimitParametersNameTheParameter() {
         assertThatThrownBy(() -> plan("rateLimits", "burst:20:10:1", "rateLimitCapacity", "5")).hasMessage(
                 "parameter rateLimits cannot be combined with rateLimitCapacity: give every limit's sizes in rateLimits");
