@@ -77,7 +77,7 @@ public class ResilientRateLimiter implements RateLimiter {
             case LOCAL -> {
                 int instances = Math.max(1, liveInstances.getAsInt());
                 RateLimitPlan share = plan.share(instances);
-                // the local share of a limit may be smaller than the cost: such a request waits for the store
+                // a cost above this instance's share of a limit is cut to the share, so such a request can still pass
                 long localCost = Math.min(cost, share.smallestCapacity());
                 yield asFallback(local.acquire(routeId, clientKey, share, localCost, OptionalLong.empty()), plan);
             }

@@ -2,6 +2,7 @@ package dev.apigateway.routes;
 
 import dev.apigateway.circuitbreaker.BreakerPolicy;
 import dev.apigateway.config.GatewayProperties;
+import dev.apigateway.ratelimit.KeySetting;
 import dev.apigateway.ratelimit.RateLimitPlan;
 import dev.apigateway.ratelimit.RateLimitPolicy;
 import dev.apigateway.ratelimit.RequestCosts;
@@ -30,6 +31,7 @@ public final class GatewayRouteParameters {
     public static final String RATE_LIMITS = "rateLimits";
     public static final String RATE_LIMIT_SHADOW = "rateLimitShadow";
     public static final String RATE_LIMIT_COSTS = "rateLimitCosts";
+    public static final String RATE_LIMIT_KEY = "rateLimitKey";
     public static final String CIRCUIT_BREAKER_FAILURE_THRESHOLD = "circuitBreakerFailureThreshold";
     public static final String CIRCUIT_BREAKER_WINDOW_SECONDS = "circuitBreakerWindowSeconds";
     public static final String CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS = "circuitBreakerResetTimeoutSeconds";
@@ -39,7 +41,7 @@ public final class GatewayRouteParameters {
     /** Required first, then the optional ones, in the order ROUTES.md lists them. */
     public static final List<String> NAMES = List.of(PATH, UPSTREAM_URL, RATE_LIMIT_CAPACITY, RATE_LIMIT_REFILL_RATE,
             RATE_LIMIT_REFILL_PERIOD_SECONDS, RATE_LIMIT_KEY_HEADER, RATE_LIMITS, RATE_LIMIT_SHADOW,
-            RATE_LIMIT_COSTS, CIRCUIT_BREAKER_FAILURE_THRESHOLD,
+            RATE_LIMIT_COSTS, RATE_LIMIT_KEY, CIRCUIT_BREAKER_FAILURE_THRESHOLD,
             CIRCUIT_BREAKER_WINDOW_SECONDS, CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS, UPSTREAM_TIMEOUT_SECONDS,
             MAX_CONCURRENT_REQUESTS);
 
@@ -84,13 +86,7 @@ public final class GatewayRouteParameters {
         }
         RateLimitPlan plan = plan(params, defaults.rateLimits(), singleLimit);
         RequestCosts costs = costs(params, defaults.costs(), plan);
-        String keyHeader = optional(params, RATE_LIMIT_KEY_HEADER);
-        if (keyHeader == null) {
-            keyHeader = defaults.keyHeader();
-        } else if (!HEADER_NAME.matcher(keyHeader).matches()) {
-            throw new IllegalArgumentException("parameter rateLimitKeyHeader '" + keyHeader
-                    + "' is not a valid header name");
-        }
+        KeySetting key = key(params, defaults);
         BreakerPolicy breaker = defaults.breaker();
         int threshold = (int) positive(params, CIRCUIT_BREAKER_FAILURE_THRESHOLD, breaker.failureThreshold(), 1_000_000);
         Duration window = seconds(params, CIRCUIT_BREAKER_WINDOW_SECONDS, breaker.window(), 86_400);
@@ -100,7 +96,7 @@ public final class GatewayRouteParameters {
         int concurrent = (int) positive(params, MAX_CONCURRENT_REQUESTS, defaults.maxConcurrentRequests(), 100_000);
 
         RouteSettings settings = new RouteSettings(routeId, upstream, timeout, defaults.connectTimeout(),
-                plan, costs, keyHeader,
+                plan, costs, key.header(), key.consumer(),
                 new BreakerPolicy(threshold, window, reset, BreakerPolicy.probeLease(timeout, defaults.connectTimeout())),
                 concurrent);
         return new Spec(routeId, path, settings);
@@ -142,6 +138,31 @@ public final class GatewayRouteParameters {
             throw new IllegalArgumentException("parameter rateLimitShadow must be true or false, was '" + shadow + "'");
         }
         return plan.asShadow();
+    }
+
+    /** {@code rateLimitKey} or its older form {@code rateLimitKeyHeader: NAME}, else {@code RATE_LIMIT_KEY}. */
+    private static KeySetting key(Map<String, ?> params, RouteSettings defaults) {
+        String key = optional(params, RATE_LIMIT_KEY);
+        String keyHeader = optional(params, RATE_LIMIT_KEY_HEADER);
+        if (key != null && keyHeader != null) {
+            throw new IllegalArgumentException("parameter rateLimitKey cannot be combined with rateLimitKeyHeader:"
+                    + " write rateLimitKey: header:" + keyHeader);
+        }
+        if (keyHeader != null) {
+            if (!HEADER_NAME.matcher(keyHeader).matches()) {
+                throw new IllegalArgumentException("parameter rateLimitKeyHeader '" + keyHeader
+                        + "' is not a valid header name");
+            }
+            return new KeySetting(keyHeader, false);
+        }
+        if (key == null) {
+            return new KeySetting(defaults.keyHeader(), defaults.consumerKeyed());
+        }
+        try {
+            return KeySetting.parse(key);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("parameter rateLimitKey " + e.getMessage(), e);
+        }
     }
 
     /** {@code rateLimitCosts}, else the global rules; either way no request may cost more than a limit holds. */
@@ -200,7 +221,7 @@ public final class GatewayRouteParameters {
         out.put(UPSTREAM_URL, upstream);
         out.put(RATE_LIMITS, s.rateLimits().spec()); // every limit, its sizes and its shadow flag
         out.put(RATE_LIMIT_COSTS, s.costs().spec());
-        out.put(RATE_LIMIT_KEY_HEADER, s.keyHeader() == null ? "" : s.keyHeader());
+        out.put(RATE_LIMIT_KEY, new KeySetting(s.keyHeader(), s.consumerKeyed()).toString());
         out.put(CIRCUIT_BREAKER_FAILURE_THRESHOLD, Integer.toString(s.breaker().failureThreshold()));
         out.put(CIRCUIT_BREAKER_WINDOW_SECONDS, Long.toString(wholeSeconds(s.breaker().window())));
         out.put(CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS, Long.toString(wholeSeconds(s.breaker().resetTimeout())));

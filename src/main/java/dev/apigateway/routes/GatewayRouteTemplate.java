@@ -58,6 +58,7 @@ public class GatewayRouteTemplate extends RouteBuilder {
                 .templateOptionalParameter(GatewayRouteParameters.RATE_LIMITS)
                 .templateOptionalParameter(GatewayRouteParameters.RATE_LIMIT_SHADOW)
                 .templateOptionalParameter(GatewayRouteParameters.RATE_LIMIT_COSTS)
+                .templateOptionalParameter(GatewayRouteParameters.RATE_LIMIT_KEY)
                 .templateParameter(GatewayRouteParameters.CIRCUIT_BREAKER_FAILURE_THRESHOLD,
                         Integer.toString(defaults.breaker().failureThreshold()))
                 .templateParameter(GatewayRouteParameters.CIRCUIT_BREAKER_WINDOW_SECONDS,

@@ -15,10 +15,13 @@ import java.time.Duration;
  * @param breaker   the route's circuit breaker; {@code null} when the route has none
  * @param keyHeader request header whose value keys the rate-limit bucket (an API key); {@code null} keys by client
  *                  address. A request without the header is keyed by its client address.
+ * @param consumerKeyed true when a request needs a consumer's API key and its buckets are the consumer's
+ *                  ({@code RATE_LIMIT_KEY=consumer}, {@code rateLimitKey: consumer})
  * @param maxConcurrentRequests the route's bulkhead: requests in flight at once; more are answered 503
  */
 public record RouteSettings(String routeId, URI upstreamUrl, Duration upstreamTimeout, Duration connectTimeout,
-                            RateLimitPlan rateLimits, RequestCosts costs, String keyHeader, BreakerPolicy breaker,
+                            RateLimitPlan rateLimits, RequestCosts costs, String keyHeader, boolean consumerKeyed,
+                            BreakerPolicy breaker,
                             int maxConcurrentRequests) {
 
     public RouteSettings {

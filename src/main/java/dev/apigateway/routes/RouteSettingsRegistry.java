@@ -2,6 +2,7 @@ package dev.apigateway.routes;
 
 import dev.apigateway.circuitbreaker.BreakerPolicy;
 import dev.apigateway.config.GatewayProperties;
+import dev.apigateway.ratelimit.KeySetting;
 import dev.apigateway.ratelimit.RateLimitPlan;
 import dev.apigateway.ratelimit.RateLimitPolicy;
 import dev.apigateway.ratelimit.RequestCosts;
@@ -40,9 +41,11 @@ public class RouteSettingsRegistry {
 
     /** The global settings, under the given route id (the defaults of the route template's parameters). */
     public RouteSettings defaultsFor(String routeId) {
+        KeySetting key = KeySetting.parse(properties.getRateLimit().getKey());
         return new RouteSettings(routeId, properties.getUpstreamUrl(), properties.getUpstreamTimeout(),
                 properties.getUpstreamConnectTimeout(), defaultPlan(properties.getRateLimit()),
-                RequestCosts.parse(properties.getRateLimit().getCosts()), null, BreakerPolicy.defaults(properties), properties.getMaxConcurrentRequestsPerRoute());
+                RequestCosts.parse(properties.getRateLimit().getCosts()), key.header(), key.consumer(),
+                BreakerPolicy.defaults(properties), properties.getMaxConcurrentRequestsPerRoute());
     }
 
     /** {@code RATE_LIMITS} when set, else the one limit {@code default} of the three {@code RATE_LIMIT_*} sizes. */
@@ -71,6 +74,6 @@ public class RouteSettingsRegistry {
         }
         RateLimitPlan plan = !limit || s.rateLimits() == null ? null : shadow ? s.rateLimits().asShadow() : s.rateLimits();
         return new RouteSettings(s.routeId(), s.upstreamUrl(), s.upstreamTimeout(), s.connectTimeout(),
-                plan, s.costs(), s.keyHeader(), breaker ? s.breaker() : null, s.maxConcurrentRequests());
+                plan, s.costs(), s.keyHeader(), s.consumerKeyed(), breaker ? s.breaker() : null, s.maxConcurrentRequests());
     }
 }

@@ -79,6 +79,31 @@ class RouteLimitParametersTest {
     }
 
     @Test
+    void rateLimitKeySaysWhatTheBucketsBelongTo() {
+        RouteSettingsRegistry registry = new RouteSettingsRegistry(properties);
+        Map<String, Object> params = new HashMap<>(Map.of("path", "/p", "upstreamUrl", "http://localhost:5001"));
+        java.util.function.Function<String, RouteSettings> keyed = key -> {
+            params.put("rateLimitKey", key);
+            GatewayRouteParameters.Spec spec = GatewayRouteParameters.parse("p", params, registry.defaultsFor("p"),
+                    registry.singleLimitDefaults());
+            assertThat(GatewayRouteParameters.parse("p", GatewayRouteParameters.templateParameters(spec),
+                    registry.defaultsFor("p"), registry.singleLimitDefaults()).settings()).isEqualTo(spec.settings());
+            return spec.settings();
+        };
+        assertThat(keyed.apply("consumer").consumerKeyed()).isTrue();
+        assertThat(keyed.apply("header:X-Tenant").keyHeader()).isEqualTo("X-Tenant");
+        assertThat(keyed.apply("ip").keyHeader()).isNull();
+        assertThatThrownBy(() -> keyed.apply("cookie")).hasMessage(
+                "parameter rateLimitKey 'cookie' must be ip, header:NAME (a header name) or consumer");
+        params.put("rateLimitKeyHeader", "X-Api-Key");
+        assertThatThrownBy(() -> keyed.apply("consumer")).hasMessageStartingWith(
+                "parameter rateLimitKey cannot be combined with rateLimitKeyHeader");
+
+        properties.getRateLimit().setKey("header:X-Tenant");
+        assertThat(new RouteSettingsRegistry(properties).forRoute("proxy").keyHeader()).isEqualTo("X-Tenant");
+    }
+
+    @Test
     void badLimitParametersNameTheParameter() {
         assertThatThrownBy(() -> plan("rateLimits", "burst:20:10:1", "rateLimitCapacity", "5")).hasMessage(
                 "parameter rateLimits cannot be combined with rateLimitCapacity: give every limit's sizes in rateLimits");

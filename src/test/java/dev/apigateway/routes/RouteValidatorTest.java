@@ -85,7 +85,8 @@ class RouteValidatorTest {
                 "OK a.yaml (routes: a)",
                 "REFUSED b-unknown.yaml: route b: unknown template parameter 'capacity' (known: path, upstreamUrl,"
                         + " rateLimitCapacity, rateLimitRefillRate, rateLimitRefillPeriodSeconds, rateLimitKeyHeader,"
-                        + " rateLimits, rateLimitShadow, rateLimitCosts, circuitBreakerFailureThreshold, circuitBreakerWindowSeconds,"
+                        + " rateLimits, rateLimitShadow, rateLimitCosts, rateLimitKey,"
+                        + " circuitBreakerFailureThreshold, circuitBreakerWindowSeconds,"
                         + " circuitBreakerResetTimeoutSeconds, upstreamTimeoutSeconds, maxConcurrentRequests)",
                 "REFUSED c-value.yaml: route c: parameter rateLimitCapacity must be between 1 and 2147483647, was 0",
                 "REFUSED d-url.yaml: route d: parameter upstreamUrl 'ftp://host' must be an absolute http:// or"
