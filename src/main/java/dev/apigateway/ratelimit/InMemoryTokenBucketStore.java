@@ -6,9 +6,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import dev.apigateway.ratelimit.TokenBucketMath.Bucket;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -110,27 +108,38 @@ public class InMemoryTokenBucketStore implements TokenBucketStore {
     }
 
     /**
-     * The buckets by limit name. A route whose plan changed (a file reload) keeps the buckets of the limits it still
-     * has, as the Redis store does with their keys; a new limit starts full.
+     * The buckets of the limits {@code names}, in that order. A route whose plan changed (a file reload) keeps the
+     * buckets of the limits it still has, as the Redis store does with their keys; a new limit starts full. The
+     * usual case, the same plan as last time, allocates nothing but the new list.
      */
-    private record State(Map<String, Bucket> byName) {
+    private record State(List<String> names, List<Bucket> buckets) {
         static State of(RateLimitPlan plan, List<Bucket> buckets, State before) {
-            Map<String, Bucket> map = new HashMap<>(before == null ? Map.of() : before.byName);
-            for (int i = 0; i < buckets.size(); i++) {
-                map.put(plan.limits().get(i).name(), buckets.get(i));
-            }
-            if (map.size() > buckets.size()) {
-                map.keySet().retainAll(plan.names());
-            }
-            return new State(map);
+            return new State(before != null && before.sameNames(plan) ? before.names : plan.names(), buckets);
         }
 
         List<Bucket> bucketsOf(RateLimitPlan plan) {
+            if (sameNames(plan)) {
+                return buckets;
+            }
             List<Bucket> out = new ArrayList<>(plan.limits().size());
             for (NamedLimit limit : plan.limits()) {
-                out.add(byName.get(limit.name()));
+                int i = names.indexOf(limit.name());
+                out.add(i < 0 ? null : buckets.get(i));
             }
             return out;
+        }
+
+        private boolean sameNames(RateLimitPlan plan) {
+            List<NamedLimit> limits = plan.limits();
+            if (limits.size() != names.size()) {
+                return false;
+            }
+            for (int i = 0; i < names.size(); i++) {
+                if (!names.get(i).equals(limits.get(i).name())) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
