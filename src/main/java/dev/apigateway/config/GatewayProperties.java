@@ -1,5 +1,6 @@
 package dev.apigateway.config;
 
+import dev.apigateway.ratelimit.RequestCosts;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -10,6 +11,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -19,7 +22,7 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("gateway")
-public class GatewayProperties {
+public class GatewayProperties implements Validator {
 
     /** One Redis URL, {@code redis://} or {@code rediss://}; empty for none ({@code REDIS_URL}). */
     private String redisUrl = "";
@@ -91,6 +94,15 @@ public class GatewayProperties {
     /** CIDRs (or addresses) whose {@code X-Forwarded-For} is believed ({@code TRUSTED_PROXIES}). */
     private List<String> trustedProxies = List.of();
 
+    /** YAML file of API consumers, reloaded when it changes; empty for none ({@code CONSUMERS_FILE}). */
+    @NotNull
+    private String consumersFile = "";
+
+    /** The request header a consumer's API key comes in ({@code API_KEY_HEADER}). */
+    @NotNull
+    @jakarta.validation.constraints.Pattern(regexp = "[A-Za-z0-9!#$%&'*+.^_`|~-]+", message = "must be a header name")
+    private String apiKeyHeader = "X-API-Key";
+
     /** The longest a request waits on the shared store ({@code STORE_TIMEOUT_MS}). */
     @DurationUnit(ChronoUnit.MILLIS)
     @NotNull
@@ -120,6 +132,23 @@ public class GatewayProperties {
         @DurationUnit(ChronoUnit.SECONDS)
         @NotNull
         private Duration refillPeriod = Duration.ofSeconds(60);
+        /**
+         * Several named limits for the routes that set none, overriding the three sizes above
+         * ({@code RATE_LIMITS}): {@code name:capacity:refill:periodSeconds[:shadow][,...]}; empty for none.
+         */
+        @NotNull
+        private String limits = "";
+        /**
+         * What a request costs in tokens on the routes that set none ({@code RATE_LIMIT_COSTS}):
+         * {@code METHOD=N}, {@code METHOD /pattern=N} or {@code /pattern=N}, comma-separated; empty: 1 each.
+         */
+        @NotNull
+        private String costs = "";
+        /** What a bucket belongs to: {@code ip}, {@code header:NAME} or {@code consumer} ({@code RATE_LIMIT_KEY}). */
+        @NotNull
+        private String key = "ip";
+        /** Count and report every limit but never refuse ({@code RATE_LIMIT_SHADOW}). */
+        private boolean shadow;
         /** What to do when the store is unreachable ({@code RATE_LIMIT_FAIL_MODE}). */
         @NotNull
         private FailMode failMode = FailMode.LOCAL;
@@ -132,6 +161,26 @@ public class GatewayProperties {
         public void setRefillRate(long refillRate) { this.refillRate = refillRate; }
         public Duration getRefillPeriod() { return refillPeriod; }
         public void setRefillPeriod(Duration refillPeriod) { this.refillPeriod = refillPeriod; }
+        public String getLimits() { return limits; }
+        public void setLimits(String limits) {
+            String text = limits == null ? "" : limits.trim();
+            if (!text.isEmpty()) {
+                dev.apigateway.ratelimit.RateLimitPlan.parse(text); // refuses a malformed list, naming the entry
+            }
+            this.limits = text;
+        }
+        public String getCosts() { return costs; }
+        public void setCosts(String costs) {
+            String text = costs == null ? "" : costs.trim();
+            dev.apigateway.ratelimit.RequestCosts.parse(text); // refuses a malformed rule, naming it
+            this.costs = text;
+        }
+        public String getKey() { return key; }
+        public void setKey(String key) {
+            this.key = dev.apigateway.ratelimit.KeySetting.parse(key).toString(); // refuses anything else
+        }
+        public boolean isShadow() { return shadow; }
+        public void setShadow(boolean shadow) { this.shadow = shadow; }
         public FailMode getFailMode() { return failMode; }
         public void setFailMode(FailMode failMode) { this.failMode = failMode; }
     }
@@ -160,6 +209,36 @@ public class GatewayProperties {
         public void setWindow(Duration window) { this.window = window; }
         public Duration getResetTimeout() { return resetTimeout; }
         public void setResetTimeout(Duration resetTimeout) { this.resetTimeout = resetTimeout; }
+    }
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return GatewayProperties.class.isAssignableFrom(type);
+    }
+
+    /**
+     * The checks across settings: no request may cost more tokens than a limit of {@code /proxy} (or of a consumer)
+     * holds; {@code RATE_LIMIT_KEY=consumer} needs a {@code CONSUMERS_FILE}, and that file must be valid.
+     */
+    @Override
+    public void validate(Object target, Errors errors) {
+        RequestCosts costs = RequestCosts.parse(rateLimit.getCosts());
+        try {
+            costs.requireWithin(dev.apigateway.routes.RouteSettingsRegistry.defaultPlan(rateLimit));
+        } catch (IllegalArgumentException e) {
+            errors.rejectValue("rateLimit.costs", "costAboveCapacity", e.getMessage());
+        }
+        if (consumersFile.isBlank()) {
+            if (dev.apigateway.ratelimit.KeySetting.parse(rateLimit.getKey()).consumer()) {
+                errors.rejectValue("rateLimit.key", "noConsumers", "consumer needs CONSUMERS_FILE, which is not set");
+            }
+            return;
+        }
+        try {
+            dev.apigateway.ratelimit.RateLimitConfiguration.readConsumers(this);
+        } catch (IllegalArgumentException e) {
+            errors.rejectValue("consumersFile", "invalid", e.getMessage());
+        }
     }
 
     public String getRedisUrl() { return redisUrl; }
@@ -221,6 +300,10 @@ public class GatewayProperties {
         dev.apigateway.proxy.TrustedProxies.of(trustedProxies); // refuses an entry that is not an IP or CIDR
         this.trustedProxies = trustedProxies;
     }
+    public String getConsumersFile() { return consumersFile; }
+    public void setConsumersFile(String consumersFile) { this.consumersFile = consumersFile == null ? "" : consumersFile.trim(); }
+    public String getApiKeyHeader() { return apiKeyHeader; }
+    public void setApiKeyHeader(String apiKeyHeader) { this.apiKeyHeader = apiKeyHeader; }
     public Duration getStoreTimeout() { return storeTimeout; }
     public void setStoreTimeout(Duration storeTimeout) { this.storeTimeout = storeTimeout; }
     public RateLimit getRateLimit() { return rateLimit; }

@@ -17,9 +17,9 @@ public class LocalRateLimiter implements RateLimiter {
     }
 
     @Override
-    public RateLimitDecision tryAcquire(String routeId, String clientKey, RateLimitPolicy policy) {
-        RateLimitDecision decision = store.acquire(routeId, clientKey, policy, OptionalLong.empty());
-        metrics.record(routeId, decision);
-        return decision;
+    public RateLimitVerdict tryAcquire(String routeId, String clientKey, RateLimitPlan plan, long cost) {
+        RateLimitVerdict verdict = store.acquire(routeId, clientKey, plan, cost, OptionalLong.empty());
+        metrics.record(routeId, verdict);
+        return verdict;
     }
 }

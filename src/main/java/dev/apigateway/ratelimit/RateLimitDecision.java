@@ -7,8 +7,8 @@ package dev.apigateway.ratelimit;
  * @param limit             the bucket capacity the numbers refer to ({@code RateLimit-Limit}, {@code q})
  * @param remaining         whole tokens left after this request ({@code RateLimit-Remaining}, {@code r})
  * @param resetSeconds      seconds until the bucket is full again, rounded up ({@code RateLimit-Reset}, {@code t})
- * @param retryAfterSeconds seconds until one token is back, rounded up; at least 1 when the request is
- *                          not allowed, 0 when it is ({@code Retry-After})
+ * @param retryAfterSeconds seconds until the request's tokens are back, rounded up; at least 1 when the bucket
+ *                          refused, 0 when it admitted ({@code Retry-After})
  */
 public record RateLimitDecision(Outcome outcome, long limit, long remaining, long resetSeconds,
                                 long retryAfterSeconds) {
@@ -19,6 +19,11 @@ public record RateLimitDecision(Outcome outcome, long limit, long remaining, lon
         ALLOWED(true),
         /** The shared store's bucket was empty: answer 429. */
         LIMITED(false),
+        /**
+         * A shadow limit's bucket was empty (shared or local): it would have refused, but it only watches, so the
+         * request goes on. Nothing is spent from it.
+         */
+        SHADOW_LIMITED(true),
         /** The store was unavailable; let through by the local share ({@code local}) or unconditionally ({@code open}). */
         FALLBACK_ALLOWED(true),
         /** The store was unavailable and the local share's bucket was empty: answer 429. */
@@ -66,6 +71,7 @@ public record RateLimitDecision(Outcome outcome, long limit, long remaining, lon
     /** The same numbers marked as decided by the local fallback bucket. */
     RateLimitDecision asFallback() {
         return switch (outcome) {
+            case SHADOW_LIMITED -> this;
             case ALLOWED -> new RateLimitDecision(Outcome.FALLBACK_ALLOWED, limit, remaining, resetSeconds, 0);
             case LIMITED -> new RateLimitDecision(Outcome.FALLBACK_LIMITED, limit, remaining, resetSeconds, retryAfterSeconds);
             default -> this;

@@ -32,6 +32,16 @@ public final class RateLimitKeys {
     }
 
     /**
+     * The key of one limit's bucket: {@link #bucketKey} for the limit named {@code default} (the key a one-limit route
+     * has always used), {@code bucketKey:<limit>} for any other. Every limit of one client on one route keeps the
+     * same hash tag, so the one script call that checks them all touches a single Cluster slot.
+     */
+    public static String limitKey(String routeId, String clientKey, String limitName) {
+        String bucket = bucketKey(routeId, clientKey);
+        return NamedLimit.DEFAULT_NAME.equals(limitName) ? bucket : bucket + ':' + limitName;
+    }
+
+    /**
      * The client key of a key-header value: {@code key:} and the first 128 bits of its SHA-256 in hex. The value is
      * often a secret (an API key, a token): it never appears in a Redis key name, a log line or a metric.
      */

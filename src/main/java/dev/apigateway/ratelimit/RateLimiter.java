@@ -7,12 +7,19 @@ package dev.apigateway.ratelimit;
 public interface RateLimiter {
 
     /**
-     * Spends one token from the bucket of {@code clientKey} on {@code routeId}, if there is one.
+     * Spends {@code cost} tokens from every limit of the plan for {@code clientKey} on {@code routeId}, if every
+     * enforced limit has them; otherwise spends nothing.
      *
      * @param routeId   the route (kebab-case id); buckets of different routes are independent
      * @param clientKey the client's key (address or API key); never used as a metric tag
-     * @param policy    the route's bucket settings
-     * @return the decision and the numbers for the rate-limit headers
+     * @param plan      the route's limits
+     * @param cost      tokens this request costs, at least 1
+     * @return each limit's decision and whether the request passes, with the numbers for the rate-limit headers
      */
-    RateLimitDecision tryAcquire(String routeId, String clientKey, RateLimitPolicy policy);
+    RateLimitVerdict tryAcquire(String routeId, String clientKey, RateLimitPlan plan, long cost);
+
+    /** One limit named {@code default}, one token. */
+    default RateLimitDecision tryAcquire(String routeId, String clientKey, RateLimitPolicy policy) {
+        return tryAcquire(routeId, clientKey, RateLimitPlan.single(policy), 1).single();
+    }
 }

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -22,8 +23,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.connection.lettuce.LettuceExceptionConverter;
 
 /**
- * Buckets in Redis, shared by every gateway instance: one {@code token_bucket.lua} call per request,
- * so one round trip and one atomic step. The refill uses the Redis server's clock unless the caller
+ * Buckets in Redis, shared by every gateway instance: one {@code token_bucket.lua} call per request over
+ * every limit of the route (one key per limit, all under one hash tag), so one round trip and one atomic step. The refill uses the Redis server's clock unless the caller
  * gives a {@code now} (tests).
  *
  * <p>The script goes straight to Lettuce's asynchronous {@code EVALSHA} on the factory's shared native connection
@@ -39,13 +40,15 @@ public class RedisTokenBucketStore implements TokenBucketStore {
 
     private static final LettuceExceptionConverter EXCEPTIONS = new LettuceExceptionConverter();
     private static final byte[] NO_NOW = new byte[0];
+    private static final byte[] ONE = {'1'};
+    private static final byte[] ZERO = {'0'};
 
     private final LettuceConnectionFactory factory;
     private final long timeoutNanos;
     private final byte[] script = scriptSource().getBytes(StandardCharsets.UTF_8);
     private final String sha1 = sha1(script);
-    /** The policy's four fixed arguments, encoded once per policy (a route has one, a file reload makes another). */
-    private final Map<RateLimitPolicy, byte[][]> encodedPolicies = new ConcurrentHashMap<>();
+    /** The plan's fixed arguments, encoded once per plan (a route has one, a file reload makes another). */
+    private final Map<RateLimitPlan, byte[][]> encodedPlans = new ConcurrentHashMap<>();
     private volatile RedisScriptingAsyncCommands<byte[], byte[]> commands;
 
     /**
@@ -63,18 +66,29 @@ public class RedisTokenBucketStore implements TokenBucketStore {
     }
 
     @Override
-    public RateLimitDecision acquire(String routeId, String clientKey, RateLimitPolicy policy, OptionalLong nowMicros) {
-        byte[][] keys = {RateLimitKeys.bucketKey(routeId, clientKey).getBytes(StandardCharsets.UTF_8)};
-        byte[][] fixed = encodedPolicies.computeIfAbsent(policy, RedisTokenBucketStore::encode);
-        byte[] now = nowMicros.isPresent() ? Long.toString(nowMicros.getAsLong()).getBytes(StandardCharsets.US_ASCII)
-                : NO_NOW;
-        List<Object> reply = run(keys, fixed[0], fixed[1], fixed[2], fixed[3], now);
-        if (reply == null || reply.size() < 2) {
+    public RateLimitVerdict acquire(String routeId, String clientKey, RateLimitPlan plan, long cost,
+                                    OptionalLong nowMicros) {
+        List<NamedLimit> limits = plan.limits();
+        byte[][] keys = new byte[limits.size()][];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = RateLimitKeys.limitKey(routeId, clientKey, limits.get(i).name()).getBytes(StandardCharsets.UTF_8);
+        }
+        byte[][] fixed = encodedPlans.computeIfAbsent(plan, RedisTokenBucketStore::encode);
+        byte[][] args = new byte[fixed.length + 2][];
+        args[0] = nowMicros.isPresent() ? ascii(nowMicros.getAsLong()) : NO_NOW;
+        args[1] = cost == 1 ? ONE : ascii(cost);
+        System.arraycopy(fixed, 0, args, 2, fixed.length);
+        List<Object> reply = run(keys, args);
+        if (reply == null || reply.size() != 1 + 2 * keys.length) {
             throw new IllegalStateException("token_bucket.lua returned " + reply);
         }
-        boolean allowed = ((Number) reply.get(0)).longValue() == 1L;
-        double tokens = Double.parseDouble(new String((byte[]) reply.get(1), StandardCharsets.US_ASCII));
-        return TokenBucketMath.decision(allowed, tokens, policy);
+        List<TokenBucketMath.Bucket> after = new ArrayList<>(keys.length);
+        for (int i = 0; i < keys.length; i++) {
+            boolean admitted = ((Number) reply.get(1 + 2 * i)).longValue() == 1L;
+            double tokens = Double.parseDouble(new String((byte[]) reply.get(2 + 2 * i), StandardCharsets.US_ASCII));
+            after.add(new TokenBucketMath.Bucket(admitted, tokens, 0));
+        }
+        return TokenBucketMath.verdict(after, plan, cost);
     }
 
     private List<Object> run(byte[][] keys, byte[]... args) {
@@ -142,10 +156,18 @@ public class RedisTokenBucketStore implements TokenBucketStore {
         return c;
     }
 
-    private static byte[][] encode(RateLimitPolicy policy) {
-        return new byte[][] {
-                ascii(policy.capacity()), ascii(policy.refillTokens()), ascii(policy.refillPeriodMicros()),
-                ascii(TokenBucketMath.ttlMillis(policy))};
+    private static byte[][] encode(RateLimitPlan plan) {
+        byte[][] args = new byte[5 * plan.limits().size()][];
+        int i = 0;
+        for (NamedLimit limit : plan.limits()) {
+            RateLimitPolicy policy = limit.policy();
+            args[i++] = ascii(policy.capacity());
+            args[i++] = ascii(policy.refillTokens());
+            args[i++] = ascii(policy.refillPeriodMicros());
+            args[i++] = ascii(TokenBucketMath.ttlMillis(policy));
+            args[i++] = limit.shadow() ? ONE : ZERO;
+        }
+        return args;
     }
 
     private static byte[] ascii(long value) {

@@ -4,8 +4,11 @@ import dev.apigateway.config.GatewayProperties.FailMode;
 import dev.apigateway.store.RateLimitedLog;
 import dev.apigateway.store.SharedStore;
 import dev.apigateway.store.StoreUnavailableException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,15 +47,15 @@ public class ResilientRateLimiter implements RateLimiter {
     }
 
     @Override
-    public RateLimitDecision tryAcquire(String routeId, String clientKey, RateLimitPolicy policy) {
-        RateLimitDecision decision;
+    public RateLimitVerdict tryAcquire(String routeId, String clientKey, RateLimitPlan plan, long cost) {
+        RateLimitVerdict verdict;
         try {
-            decision = guard.call(OPERATION, () -> shared.acquire(routeId, clientKey, policy, OptionalLong.empty()));
+            verdict = guard.call(OPERATION, () -> shared.acquire(routeId, clientKey, plan, cost, OptionalLong.empty()));
         } catch (StoreUnavailableException e) {
-            decision = fallback(routeId, clientKey, policy, e);
+            verdict = fallback(routeId, clientKey, plan, cost, e);
         }
-        metrics.record(routeId, decision);
-        return decision;
+        metrics.record(routeId, verdict);
+        return verdict;
     }
 
     public FailMode failMode() {
@@ -68,24 +71,46 @@ public class ResilientRateLimiter implements RateLimiter {
      * - CLOSED: protection over availability: refuse (503 store_unavailable) until the store is back.
      * Each fallback decision is counted by outcome and logged, at most one line per 10 s.
      */
-    private RateLimitDecision fallback(String routeId, String clientKey, RateLimitPolicy policy,
-                                       StoreUnavailableException e) {
-        RateLimitDecision decision = switch (failMode) {
+    private RateLimitVerdict fallback(String routeId, String clientKey, RateLimitPlan plan, long cost,
+                                      StoreUnavailableException e) {
+        RateLimitVerdict verdict = switch (failMode) {
             case LOCAL -> {
                 int instances = Math.max(1, liveInstances.getAsInt());
-                yield local.acquire(routeId, clientKey, policy.share(instances), OptionalLong.empty()).asFallback();
+                RateLimitPlan share = plan.share(instances);
+                // a cost above this instance's share of a limit is cut to the share, so such a request can still pass
+                long localCost = Math.min(cost, share.smallestCapacity());
+                yield asFallback(local.acquire(routeId, clientKey, share, localCost, OptionalLong.empty()), plan);
             }
-            case OPEN -> RateLimitDecision.failOpen(policy);
-            case CLOSED -> RateLimitDecision.storeUnavailable(policy, e.retryAfterSeconds());
+            case OPEN -> each(plan, true, l -> RateLimitDecision.failOpen(l.policy()));
+            // a plan of shadow limits never refuses, not even for want of its store
+            case CLOSED -> plan.allShadow() ? each(plan, true, l -> RateLimitDecision.failOpen(l.policy()))
+                    : each(plan, false, l -> RateLimitDecision.storeUnavailable(l.policy(), e.retryAfterSeconds()));
         };
-        RateLimitDecision logged = decision;
+        String logged = verdict.allowed() ? "fallback_allowed" : verdict.storeUnavailable() ? "store_unavailable"
+                : "fallback_limited";
         fallbackLog.warn("store_unavailable",
                 "rate limit store unavailable; fail mode " + failMode.name().toLowerCase() + " decides",
                 line -> line.addKeyValue("route", routeId)
                         .addKeyValue("fail_mode", failMode.name().toLowerCase())
-                        .addKeyValue("outcome", logged.outcome().tag())
+                        .addKeyValue("outcome", logged)
                         .addKeyValue("store_skipped", e.skipped()),
                 null);
-        return decision;
+        return verdict;
+    }
+
+    /** The local store's verdict, each decision marked as the fallback's, on the configured limits (not the share). */
+    private static RateLimitVerdict asFallback(RateLimitVerdict local, RateLimitPlan plan) {
+        List<RateLimitVerdict.LimitResult> results = new ArrayList<>();
+        for (int i = 0; i < local.limits().size(); i++) {
+            results.add(new RateLimitVerdict.LimitResult(plan.limits().get(i),
+                    local.limits().get(i).decision().asFallback()));
+        }
+        return new RateLimitVerdict(local.allowed(), results);
+    }
+
+    private static RateLimitVerdict each(RateLimitPlan plan, boolean allowed,
+                                         Function<NamedLimit, RateLimitDecision> decision) {
+        return new RateLimitVerdict(allowed, plan.limits().stream()
+                .map(l -> new RateLimitVerdict.LimitResult(l, decision.apply(l))).toList());
     }
 }

@@ -2,7 +2,10 @@ package dev.apigateway.routes;
 
 import dev.apigateway.circuitbreaker.BreakerPolicy;
 import dev.apigateway.config.GatewayProperties;
+import dev.apigateway.ratelimit.KeySetting;
+import dev.apigateway.ratelimit.RateLimitPlan;
 import dev.apigateway.ratelimit.RateLimitPolicy;
+import dev.apigateway.ratelimit.RequestCosts;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -25,6 +28,10 @@ public final class GatewayRouteParameters {
     public static final String RATE_LIMIT_REFILL_RATE = "rateLimitRefillRate";
     public static final String RATE_LIMIT_REFILL_PERIOD_SECONDS = "rateLimitRefillPeriodSeconds";
     public static final String RATE_LIMIT_KEY_HEADER = "rateLimitKeyHeader";
+    public static final String RATE_LIMITS = "rateLimits";
+    public static final String RATE_LIMIT_SHADOW = "rateLimitShadow";
+    public static final String RATE_LIMIT_COSTS = "rateLimitCosts";
+    public static final String RATE_LIMIT_KEY = "rateLimitKey";
     public static final String CIRCUIT_BREAKER_FAILURE_THRESHOLD = "circuitBreakerFailureThreshold";
     public static final String CIRCUIT_BREAKER_WINDOW_SECONDS = "circuitBreakerWindowSeconds";
     public static final String CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS = "circuitBreakerResetTimeoutSeconds";
@@ -33,7 +40,8 @@ public final class GatewayRouteParameters {
 
     /** Required first, then the optional ones, in the order ROUTES.md lists them. */
     public static final List<String> NAMES = List.of(PATH, UPSTREAM_URL, RATE_LIMIT_CAPACITY, RATE_LIMIT_REFILL_RATE,
-            RATE_LIMIT_REFILL_PERIOD_SECONDS, RATE_LIMIT_KEY_HEADER, CIRCUIT_BREAKER_FAILURE_THRESHOLD,
+            RATE_LIMIT_REFILL_PERIOD_SECONDS, RATE_LIMIT_KEY_HEADER, RATE_LIMITS, RATE_LIMIT_SHADOW,
+            RATE_LIMIT_COSTS, RATE_LIMIT_KEY, CIRCUIT_BREAKER_FAILURE_THRESHOLD,
             CIRCUIT_BREAKER_WINDOW_SECONDS, CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS, UPSTREAM_TIMEOUT_SECONDS,
             MAX_CONCURRENT_REQUESTS);
 
@@ -51,11 +59,14 @@ public final class GatewayRouteParameters {
     }
 
     /**
-     * @param params   the template parameters as written (values are strings or numbers)
-     * @param defaults the global settings under this route's id
+     * @param params       the template parameters as written (values are strings or numbers)
+     * @param defaults     the global settings under this route's id
+     * @param singleLimit  the {@code RATE_LIMIT_*} sizes, which {@code rateLimitCapacity} and its two siblings
+     *                     start from
      * @throws IllegalArgumentException naming the parameter and the value
      */
-    public static Spec parse(String routeId, Map<String, ?> params, RouteSettings defaults) {
+    public static Spec parse(String routeId, Map<String, ?> params, RouteSettings defaults,
+                             RateLimitPolicy singleLimit) {
         requireRouteId(routeId);
         for (String name : params.keySet()) {
             if (!NAMES.contains(name)) {
@@ -73,17 +84,9 @@ public final class GatewayRouteParameters {
                     + (e.getMessage() != null && e.getMessage().startsWith("must") ? e.getMessage()
                     : "must be an absolute http:// or https:// URL"));
         }
-        RateLimitPolicy limit = defaults.rateLimit();
-        long capacity = positive(params, RATE_LIMIT_CAPACITY, limit.capacity(), Integer.MAX_VALUE);
-        long refill = positive(params, RATE_LIMIT_REFILL_RATE, limit.refillTokens(), Integer.MAX_VALUE);
-        Duration period = seconds(params, RATE_LIMIT_REFILL_PERIOD_SECONDS, limit.refillPeriod(), 365L * 24 * 3600);
-        String keyHeader = optional(params, RATE_LIMIT_KEY_HEADER);
-        if (keyHeader == null) {
-            keyHeader = defaults.keyHeader();
-        } else if (!HEADER_NAME.matcher(keyHeader).matches()) {
-            throw new IllegalArgumentException("parameter rateLimitKeyHeader '" + keyHeader
-                    + "' is not a valid header name");
-        }
+        RateLimitPlan plan = plan(params, defaults.rateLimits(), singleLimit);
+        RequestCosts costs = costs(params, defaults.costs(), plan);
+        KeySetting key = key(params, defaults);
         BreakerPolicy breaker = defaults.breaker();
         int threshold = (int) positive(params, CIRCUIT_BREAKER_FAILURE_THRESHOLD, breaker.failureThreshold(), 1_000_000);
         Duration window = seconds(params, CIRCUIT_BREAKER_WINDOW_SECONDS, breaker.window(), 86_400);
@@ -93,10 +96,91 @@ public final class GatewayRouteParameters {
         int concurrent = (int) positive(params, MAX_CONCURRENT_REQUESTS, defaults.maxConcurrentRequests(), 100_000);
 
         RouteSettings settings = new RouteSettings(routeId, upstream, timeout, defaults.connectTimeout(),
-                new RateLimitPolicy(capacity, refill, period), keyHeader,
+                plan, costs, key.header(), key.consumer(),
                 new BreakerPolicy(threshold, window, reset, BreakerPolicy.probeLease(timeout, defaults.connectTimeout())),
                 concurrent);
         return new Spec(routeId, path, settings);
+    }
+
+    /**
+     * The route's limits: {@code rateLimits} as written; or one limit {@code default} when any of the three single
+     * sizes is given (the others from {@code RATE_LIMIT_*}); or the global plan. {@code rateLimitShadow: true} makes
+     * every one a shadow limit.
+     */
+    private static RateLimitPlan plan(Map<String, ?> params, RateLimitPlan defaults, RateLimitPolicy single) {
+        String spec = optional(params, RATE_LIMITS);
+        List<String> sizes = List.of(RATE_LIMIT_CAPACITY, RATE_LIMIT_REFILL_RATE, RATE_LIMIT_REFILL_PERIOD_SECONDS)
+                .stream().filter(name -> optional(params, name) != null).toList();
+        RateLimitPlan plan;
+        if (spec != null) {
+            if (!sizes.isEmpty()) {
+                throw new IllegalArgumentException("parameter rateLimits cannot be combined with "
+                        + String.join(", ", sizes) + ": give every limit's sizes in rateLimits");
+            }
+            try {
+                plan = RateLimitPlan.parse(spec);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("parameter rateLimits '" + spec + "': " + e.getMessage(), e);
+            }
+        } else if (!sizes.isEmpty()) {
+            long capacity = positive(params, RATE_LIMIT_CAPACITY, single.capacity(), Integer.MAX_VALUE);
+            long refill = positive(params, RATE_LIMIT_REFILL_RATE, single.refillTokens(), Integer.MAX_VALUE);
+            Duration period = seconds(params, RATE_LIMIT_REFILL_PERIOD_SECONDS, single.refillPeriod(), 365L * 24 * 3600);
+            plan = RateLimitPlan.single(new RateLimitPolicy(capacity, refill, period));
+        } else {
+            plan = defaults;
+        }
+        String shadow = optional(params, RATE_LIMIT_SHADOW);
+        if (shadow == null || shadow.equals("false")) {
+            return plan;
+        }
+        if (!shadow.equals("true")) {
+            throw new IllegalArgumentException("parameter rateLimitShadow must be true or false, was '" + shadow + "'");
+        }
+        return plan.asShadow();
+    }
+
+    /** {@code rateLimitKey} or its older form {@code rateLimitKeyHeader: NAME}, else {@code RATE_LIMIT_KEY}. */
+    private static KeySetting key(Map<String, ?> params, RouteSettings defaults) {
+        String key = optional(params, RATE_LIMIT_KEY);
+        String keyHeader = optional(params, RATE_LIMIT_KEY_HEADER);
+        if (key != null && keyHeader != null) {
+            throw new IllegalArgumentException("parameter rateLimitKey cannot be combined with rateLimitKeyHeader:"
+                    + " write rateLimitKey: header:" + keyHeader);
+        }
+        if (keyHeader != null) {
+            if (!HEADER_NAME.matcher(keyHeader).matches()) {
+                throw new IllegalArgumentException("parameter rateLimitKeyHeader '" + keyHeader
+                        + "' is not a valid header name");
+            }
+            return new KeySetting(keyHeader, false);
+        }
+        if (key == null) {
+            return new KeySetting(defaults.keyHeader(), defaults.consumerKeyed());
+        }
+        try {
+            return KeySetting.parse(key);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("parameter rateLimitKey " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code rateLimitCosts}, else the global rules; either way no request may cost more than a limit holds. */
+    private static RequestCosts costs(Map<String, ?> params, RequestCosts defaults, RateLimitPlan plan) {
+        String spec = optional(params, RATE_LIMIT_COSTS);
+        RequestCosts costs;
+        try {
+            costs = spec == null ? defaults : RequestCosts.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("parameter rateLimitCosts '" + spec + "': " + e.getMessage(), e);
+        }
+        try {
+            costs.requireWithin(plan);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException((spec != null ? "parameter rateLimitCosts: "
+                    : "RATE_LIMIT_COSTS applies to this route, which sets no rateLimitCosts: ") + e.getMessage(), e);
+        }
+        return costs;
     }
 
     /** Route ids become metric labels and Redis keys: letters, digits, {@code . _ -}. */
@@ -135,10 +219,9 @@ public final class GatewayRouteParameters {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put(PATH, spec.path());
         out.put(UPSTREAM_URL, upstream);
-        out.put(RATE_LIMIT_CAPACITY, Long.toString(s.rateLimit().capacity()));
-        out.put(RATE_LIMIT_REFILL_RATE, Long.toString(s.rateLimit().refillTokens()));
-        out.put(RATE_LIMIT_REFILL_PERIOD_SECONDS, Long.toString(wholeSeconds(s.rateLimit().refillPeriod())));
-        out.put(RATE_LIMIT_KEY_HEADER, s.keyHeader() == null ? "" : s.keyHeader());
+        out.put(RATE_LIMITS, s.rateLimits().spec()); // every limit, its sizes and its shadow flag
+        out.put(RATE_LIMIT_COSTS, s.costs().spec());
+        out.put(RATE_LIMIT_KEY, new KeySetting(s.keyHeader(), s.consumerKeyed()).toString());
         out.put(CIRCUIT_BREAKER_FAILURE_THRESHOLD, Integer.toString(s.breaker().failureThreshold()));
         out.put(CIRCUIT_BREAKER_WINDOW_SECONDS, Long.toString(wholeSeconds(s.breaker().window())));
         out.put(CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS, Long.toString(wholeSeconds(s.breaker().resetTimeout())));

@@ -49,13 +49,16 @@ public class GatewayRouteTemplate extends RouteBuilder {
         routeTemplate(GatewayRouteParameters.TEMPLATE_ID)
                 .templateParameter(GatewayRouteParameters.PATH, null, "path served, e.g. /orders")
                 .templateParameter(GatewayRouteParameters.UPSTREAM_URL, null, "base URL of the upstream")
-                .templateParameter(GatewayRouteParameters.RATE_LIMIT_CAPACITY,
-                        Long.toString(defaults.rateLimit().capacity()))
-                .templateParameter(GatewayRouteParameters.RATE_LIMIT_REFILL_RATE,
-                        Long.toString(defaults.rateLimit().refillTokens()))
-                .templateParameter(GatewayRouteParameters.RATE_LIMIT_REFILL_PERIOD_SECONDS,
-                        Long.toString(GatewayRouteParameters.wholeSeconds(defaults.rateLimit().refillPeriod())))
+                // no defaults for the limits: the single sizes and rateLimits exclude each other, and a route that
+                // names neither gets the global plan (GatewayRouteParameters.plan)
+                .templateOptionalParameter(GatewayRouteParameters.RATE_LIMIT_CAPACITY)
+                .templateOptionalParameter(GatewayRouteParameters.RATE_LIMIT_REFILL_RATE)
+                .templateOptionalParameter(GatewayRouteParameters.RATE_LIMIT_REFILL_PERIOD_SECONDS)
                 .templateOptionalParameter(GatewayRouteParameters.RATE_LIMIT_KEY_HEADER)
+                .templateOptionalParameter(GatewayRouteParameters.RATE_LIMITS)
+                .templateOptionalParameter(GatewayRouteParameters.RATE_LIMIT_SHADOW)
+                .templateOptionalParameter(GatewayRouteParameters.RATE_LIMIT_COSTS)
+                .templateOptionalParameter(GatewayRouteParameters.RATE_LIMIT_KEY)
                 .templateParameter(GatewayRouteParameters.CIRCUIT_BREAKER_FAILURE_THRESHOLD,
                         Integer.toString(defaults.breaker().failureThreshold()))
                 .templateParameter(GatewayRouteParameters.CIRCUIT_BREAKER_WINDOW_SECONDS,
@@ -69,7 +72,8 @@ public class GatewayRouteTemplate extends RouteBuilder {
                 .configure(rtc -> {
                     // Validates before the route is built; registration by route id happens when the route is added
                     // (RouteSettingsLifecycle), as the template context does not know the route id.
-                    GatewayRouteParameters.parse("template", userParameters(rtc.getParameters()), defaults);
+                    GatewayRouteParameters.parse("template", userParameters(rtc.getParameters()), defaults,
+                            registry.singleLimitDefaults());
                 })
                 .from("platform-http:{{path}}?matchOnUriPrefix=true")
                 .routeProperty(TEMPLATE_PROPERTY, GatewayRouteParameters.TEMPLATE_ID)

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
@@ -54,14 +53,14 @@ public class RouteFileParser {
     }
 
     private final CamelContext camel;
-    private final Function<String, RouteSettings> defaults;
+    private final RouteSettingsRegistry defaults;
     private final RouteSandbox sandbox;
 
     /**
-     * @param defaults the global settings under a route id
+     * @param defaults the global settings (under a route id) a templated route starts from
      * @param sandbox  what the routes may use
      */
-    public RouteFileParser(CamelContext camel, Function<String, RouteSettings> defaults, RouteSandbox sandbox) {
+    public RouteFileParser(CamelContext camel, RouteSettingsRegistry defaults, RouteSandbox sandbox) {
         this.camel = camel;
         this.defaults = defaults;
         this.sandbox = sandbox;
@@ -215,7 +214,8 @@ public class RouteFileParser {
             }
         }
         try {
-            GatewayRouteParameters.Spec spec = GatewayRouteParameters.parse(id, params, defaults.apply(id));
+            GatewayRouteParameters.Spec spec = GatewayRouteParameters.parse(id, params, defaults.defaultsFor(id),
+                    defaults.singleLimitDefaults());
             return new ParsedRoute(id, spec.path(), spec, null);
         } catch (IllegalArgumentException e) {
             throw new RouteFileException(where + ": " + e.getMessage());

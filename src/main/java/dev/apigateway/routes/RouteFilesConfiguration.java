@@ -21,7 +21,7 @@ public class RouteFilesConfiguration {
 
     @Bean
     RouteFileParser routeFileParser(CamelContext camel, RouteSettingsRegistry registry, GatewayProperties properties) {
-        return new RouteFileParser(camel, registry::defaultsFor, new RouteSandbox(
+        return new RouteFileParser(camel, registry, new RouteSandbox(
                 properties.getRoutesAllowedComponents(), properties.getRoutesAllowedPlaceholders()));
     }
 

@@ -39,6 +39,6 @@ public class RouteSettingsLifecycle extends RouteLifecycleNotifier {
         }
         Map<String, Object> params = GatewayRouteTemplate.userParameters(definition.getTemplateParameters());
         registry.register(GatewayRouteParameters.parse(route.getRouteId(), params,
-                registry.defaultsFor(route.getRouteId())).settings());
+                registry.defaultsFor(route.getRouteId()), registry.singleLimitDefaults()).settings());
     }
 }

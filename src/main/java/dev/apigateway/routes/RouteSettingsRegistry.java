@@ -2,7 +2,10 @@ package dev.apigateway.routes;
 
 import dev.apigateway.circuitbreaker.BreakerPolicy;
 import dev.apigateway.config.GatewayProperties;
+import dev.apigateway.ratelimit.KeySetting;
+import dev.apigateway.ratelimit.RateLimitPlan;
 import dev.apigateway.ratelimit.RateLimitPolicy;
+import dev.apigateway.ratelimit.RequestCosts;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
@@ -38,21 +41,39 @@ public class RouteSettingsRegistry {
 
     /** The global settings, under the given route id (the defaults of the route template's parameters). */
     public RouteSettings defaultsFor(String routeId) {
-        GatewayProperties.RateLimit limit = properties.getRateLimit();
+        KeySetting key = KeySetting.parse(properties.getRateLimit().getKey());
         return new RouteSettings(routeId, properties.getUpstreamUrl(), properties.getUpstreamTimeout(),
-                properties.getUpstreamConnectTimeout(),
-                new RateLimitPolicy(limit.getCapacity(), limit.getRefillRate(), limit.getRefillPeriod()),
-                null, BreakerPolicy.defaults(properties), properties.getMaxConcurrentRequestsPerRoute());
+                properties.getUpstreamConnectTimeout(), defaultPlan(properties.getRateLimit()),
+                RequestCosts.parse(properties.getRateLimit().getCosts()), key.header(), key.consumer(),
+                BreakerPolicy.defaults(properties), properties.getMaxConcurrentRequestsPerRoute());
     }
 
-    /** {@code RATE_LIMIT_ENABLED=false} and {@code CIRCUIT_BREAKER_ENABLED=false} switch a step off on every route. */
+    /** {@code RATE_LIMITS} when set, else the one limit {@code default} of the three {@code RATE_LIMIT_*} sizes. */
+    public static RateLimitPlan defaultPlan(GatewayProperties.RateLimit limit) {
+        return limit.getLimits().isBlank()
+                ? RateLimitPlan.single(new RateLimitPolicy(limit.getCapacity(), limit.getRefillRate(), limit.getRefillPeriod()))
+                : RateLimitPlan.parse(limit.getLimits());
+    }
+
+    /** The single {@code RATE_LIMIT_*} sizes as a policy: what a route's {@code rateLimitCapacity} etc. start from. */
+    public RateLimitPolicy singleLimitDefaults() {
+        GatewayProperties.RateLimit limit = properties.getRateLimit();
+        return new RateLimitPolicy(limit.getCapacity(), limit.getRefillRate(), limit.getRefillPeriod());
+    }
+
+    /**
+     * {@code RATE_LIMIT_ENABLED=false} and {@code CIRCUIT_BREAKER_ENABLED=false} switch a step off on every route;
+     * {@code RATE_LIMIT_SHADOW=true} makes every limit of every route a shadow one.
+     */
     private RouteSettings switched(RouteSettings s) {
         boolean limit = properties.getRateLimit().isEnabled();
+        boolean shadow = properties.getRateLimit().isShadow();
         boolean breaker = properties.getCircuitBreaker().isEnabled();
-        if (limit && breaker) {
+        if (limit && breaker && !shadow) {
             return s;
         }
+        RateLimitPlan plan = !limit || s.rateLimits() == null ? null : shadow ? s.rateLimits().asShadow() : s.rateLimits();
         return new RouteSettings(s.routeId(), s.upstreamUrl(), s.upstreamTimeout(), s.connectTimeout(),
-                limit ? s.rateLimit() : null, s.keyHeader(), breaker ? s.breaker() : null, s.maxConcurrentRequests());
+                plan, s.costs(), s.keyHeader(), s.consumerKeyed(), breaker ? s.breaker() : null, s.maxConcurrentRequests());
     }
 }

@@ -70,7 +70,7 @@ public final class RouteValidator {
                 }
             });
             camel.start();
-            RouteFiles files = new RouteFiles(camel, new RouteFileParser(camel, registry::defaultsFor,
+            RouteFiles files = new RouteFiles(camel, new RouteFileParser(camel, registry,
                     sandbox(System.getenv())), registry);
             RouteFileWatcher loader = new RouteFileWatcher(dir, files);
             Map<String, byte[]> contents = RouteFileWatcher.read(dir);

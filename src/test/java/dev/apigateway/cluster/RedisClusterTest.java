@@ -14,7 +14,9 @@ import dev.apigateway.circuitbreaker.redis.RedisBreakerEventsSubscription;
 import dev.apigateway.circuitbreaker.redis.RedisBreakerStore;
 import dev.apigateway.store.SharedStore;
 import dev.apigateway.ratelimit.RateLimitKeys;
+import dev.apigateway.ratelimit.RateLimitPlan;
 import dev.apigateway.ratelimit.RateLimitPolicy;
+import dev.apigateway.ratelimit.RateLimitVerdict;
 import dev.apigateway.ratelimit.RedisTokenBucketStore;
 import dev.apigateway.store.InstanceRegistry;
 import dev.apigateway.store.StoreGuard;
@@ -126,6 +128,29 @@ class RedisClusterTest {
         for (String key : expected) {
             assertThat(owner(key).command("EXISTS", key)).as(key).isEqualTo(1L);
         }
+    }
+
+    @Test
+    void aClientsSeveralLimitsAreOneScriptCallOnTheMasterOfTheirSlotForEveryClient() {
+        RedisTokenBucketStore a = new RedisTokenBucketStore(one, Duration.ofSeconds(2));
+        RedisTokenBucketStore b = new RedisTokenBucketStore(two, Duration.ofSeconds(2));
+        RateLimitPlan plan = RateLimitPlan.parse("burst:2:1:3600,daily:3:3:86400,trial:1:1:3600:shadow");
+        Set<Integer> masters = new HashSet<>();
+        for (int client = 0; client < 24; client++) {
+            String key = "ip:10.1.0." + client;
+            // no CROSSSLOT: the three keys share the client's hash tag, whichever master owns it
+            assertThat(a.acquire("multi", key, plan, 1, OptionalLong.empty()).allowed()).isTrue();
+            assertThat(b.acquire("multi", key, plan, 1, OptionalLong.empty()).allowed()).isTrue();
+            RateLimitVerdict refused = a.acquire("multi", key, plan, 1, OptionalLong.empty());
+            assertThat(refused.allowed()).isFalse();
+            assertThat(refused.limits().get(1).decision().remaining()).as("nothing spent on refusal").isEqualTo(1);
+            RedisNode owner = owner(RateLimitKeys.limitKey("multi", key, "burst"));
+            for (String limit : plan.names()) {
+                assertThat(owner.command("EXISTS", RateLimitKeys.limitKey("multi", key, limit))).isEqualTo(1L);
+            }
+            masters.add(owner.port());
+        }
+        assertThat(masters).as("clients spread over every master").hasSize(3);
     }
 
     @Test

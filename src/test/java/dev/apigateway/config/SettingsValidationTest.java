@@ -30,6 +30,14 @@ class SettingsValidationTest {
             "ROUTE_MAX_CONCURRENT_REQUESTS|0|Invalid setting ROUTE_MAX_CONCURRENT_REQUESTS (gateway.max-concurrent-requests-per-route) = '0': must be greater than or equal to 1",
             "REQUEST_DEADLINE_SECONDS|0|Invalid setting REQUEST_DEADLINE_SECONDS (gateway.request-deadline) = '0': must be at least 1 second",
             "REQUEST_BODY_MIN_BYTES_PER_SECOND|-1|Invalid setting REQUEST_BODY_MIN_BYTES_PER_SECOND (gateway.request-body-min-bytes-per-second) = '-1': must be greater than or equal to 0",
+            "RATE_LIMITS|burst:20:10|Invalid setting RATE_LIMITS (gateway.rate-limit.limits) = 'burst:20:10': limit 'burst:20:10' must be name:capacity:refill:periodSeconds, optionally followed by :shadow",
+            "RATE_LIMITS|burst:20:10:1,burst:5:5:60|Invalid setting RATE_LIMITS (gateway.rate-limit.limits) = 'burst:20:10:1,burst:5:5:60': limit name 'burst' is given twice",
+            "RATE_LIMIT_COSTS|POST=lots|Invalid setting RATE_LIMIT_COSTS (gateway.rate-limit.costs) = 'POST=lots': cost rule 'POST=lots': cost 'lots' is not a whole number",
+            "RATE_LIMIT_COSTS|POST /reports/**=500|Invalid setting RATE_LIMIT_COSTS (gateway.rate-limit.costs) = 'POST /reports/**=500': cost rule 'POST /reports/**=500' costs more than limit 'default' holds (capacity 100): such a request could never pass",
+            "RATE_LIMIT_KEY|cookie|Invalid setting RATE_LIMIT_KEY (gateway.rate-limit.key) = 'cookie': 'cookie' must be ip, header:NAME (a header name) or consumer",
+            "RATE_LIMIT_KEY|consumer|Invalid setting RATE_LIMIT_KEY (gateway.rate-limit.key) = 'consumer': consumer needs CONSUMERS_FILE, which is not set",
+            "CONSUMERS_FILE|/nonexistent/consumers.yaml|Invalid setting CONSUMERS_FILE (gateway.consumers-file) = '/nonexistent/consumers.yaml': cannot read the file (NoSuchFileException)",
+            "API_KEY_HEADER|X API Key|Invalid setting API_KEY_HEADER (gateway.api-key-header) = 'X API Key': must be a header name",
             "ROUTES_ALLOWED_PLACEHOLDERS|env:A B|Invalid setting ROUTES_ALLOWED_PLACEHOLDERS (gateway.routes-allowed-placeholders) = 'env:A B': 'env:A B' is not a placeholder key"
     })
     void badSettingStopsTheStartWithOneLineNamingIt(String variable, String value, String expected, CapturedOutput output) {

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.apigateway.circuitbreaker.BreakerRegistry;
 import dev.apigateway.ratelimit.RateLimitDecision;
 import dev.apigateway.ratelimit.RateLimitDecision.Outcome;
+import dev.apigateway.ratelimit.NamedLimit;
 import dev.apigateway.ratelimit.RateLimitMetrics;
+import dev.apigateway.ratelimit.RateLimitPlan;
+import dev.apigateway.ratelimit.RateLimitPolicy;
+import dev.apigateway.ratelimit.RateLimitVerdict;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -51,8 +55,8 @@ class RouteMeterBindersTest {
                 .hasSize(Outcome.values().length).allSatisfy(c -> assertThat(c.count()).isZero());
         assertThat(registry.get(RateLimitMetrics.REJECTED).tag("route", "orders").counter().count()).isZero();
 
-        metrics.record("orders", new RateLimitDecision(Outcome.LIMITED, 5, 0, 10, 2));
-        assertThat(registry.get(RateLimitMetrics.DECISIONS).tags("route", "orders", "outcome", "limited")
+        metrics.record("orders", verdict(false, new RateLimitDecision(Outcome.LIMITED, 5, 0, 10, 2)));
+        assertThat(registry.get(RateLimitMetrics.DECISIONS).tags("route", "orders", "limit", "default", "outcome", "limited")
                 .counter().count()).isEqualTo(1);
         assertThat(registry.get(RateLimitMetrics.REJECTED).tag("route", "orders").counter().count()).isEqualTo(1);
 
@@ -61,9 +65,33 @@ class RouteMeterBindersTest {
         assertThat(registry.find(RateLimitMetrics.REJECTED).meters()).isEmpty();
 
         // a request still in flight on the removed route is counted on fresh meters, not on detached ones
-        metrics.record("orders", new RateLimitDecision(Outcome.ALLOWED, 5, 4, 10, 0));
+        metrics.record("orders", verdict(true, new RateLimitDecision(Outcome.ALLOWED, 5, 4, 10, 0)));
         assertThat(registry.get(RateLimitMetrics.DECISIONS).tags("route", "orders", "outcome", "allowed")
                 .counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void everyLimitOfTheRoutesPlanStartsAtZeroAndALimitDroppedByAReloadGoes() {
+        RateLimitPlan[] plan = {RateLimitPlan.parse("burst:20:10:1,daily:10000:10000:86400")};
+        RateLimitMetrics metrics = new RateLimitMetrics(registry, route -> plan[0]);
+        metrics.bind("orders");
+
+        for (String limit : List.of("burst", "daily")) {
+            assertThat(registry.find(RateLimitMetrics.DECISIONS).tags("route", "orders", "limit", limit).counters())
+                    .as(limit).hasSize(Outcome.values().length).allSatisfy(c -> assertThat(c.count()).isZero());
+        }
+        assertThat(registry.find(RateLimitMetrics.DECISIONS).tags("route", "orders", "outcome", "shadow_limited")
+                .counters()).hasSize(2);
+
+        plan[0] = RateLimitPlan.parse("burst:20:10:1,monthly:100000:100000:2592000");
+        metrics.bind("orders"); // the route came back from a file with another plan
+        assertThat(registry.find(RateLimitMetrics.DECISIONS).tag("route", "orders").counters())
+                .extracting(c -> c.getId().getTag("limit")).containsOnly("burst", "monthly");
+    }
+
+    private static RateLimitVerdict verdict(boolean allowed, RateLimitDecision decision) {
+        return new RateLimitVerdict(allowed, List.of(new RateLimitVerdict.LimitResult(
+                new NamedLimit(NamedLimit.DEFAULT_NAME, RateLimitPolicy.of(5, 1, 2), false), decision)));
     }
 
     @Test

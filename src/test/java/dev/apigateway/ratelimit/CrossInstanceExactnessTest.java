@@ -104,6 +104,74 @@ class CrossInstanceExactnessTest {
         }
     }
 
+    /**
+     * Several limits: the daily quota runs out while the burst limit still has tokens. Across both instances exactly
+     * the quota is admitted, and each bucket lost one token per admitted request and no more: the refusals (by the
+     * quota) spent nothing from the burst bucket. (The burst bucket refills slowly enough never to be full during the
+     * test, so what it got is exactly capacity + refill.)
+     */
+    @Test
+    void severalLimitsAdmitExactlyTheQuotaAcrossInstancesAndRefusalsSpendNothing(RedisNode redis) throws Exception {
+        RateLimitPlan plan = RateLimitPlan.parse("burst:20:4:1,daily:25:1:3600");
+        LettuceConnectionFactory first = RedisTestClients.factory(redis);
+        LettuceConnectionFactory second = RedisTestClients.factory(redis);
+        try {
+            List<TokenBucketStore> instances = List.of(
+                    new RedisTokenBucketStore(first, Duration.ofSeconds(2)),
+                    new RedisTokenBucketStore(second, Duration.ofSeconds(2)));
+            for (TokenBucketStore store : instances) {
+                store.acquire("warm-up", "x", plan, 1, OptionalLong.empty());
+            }
+            StringRedisTemplate redisTemplate = new StringRedisTemplate(first);
+            String daily = RateLimitKeys.limitKey(ROUTE, CLIENT, "daily");
+            String burst = RateLimitKeys.limitKey(ROUTE, CLIENT, "burst");
+            AtomicLong admitted = new AtomicLong();
+            AtomicLong refusedByDaily = new AtomicLong();
+
+            assertThat(instances.get(0).acquire(ROUTE, CLIENT, plan, 1, OptionalLong.empty()).allowed()).isTrue();
+            admitted.incrementAndGet();
+            long created = Long.parseLong(redisTemplate.<String, String>opsForHash().get(daily, "ts"));
+
+            long stopAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HAMMER_MILLIS);
+            List<Thread> threads = new ArrayList<>();
+            for (TokenBucketStore store : instances) {
+                for (int i = 0; i < THREADS_PER_INSTANCE; i++) {
+                    Thread t = new Thread(() -> {
+                        while (System.nanoTime() < stopAt) {
+                            RateLimitVerdict v = store.acquire(ROUTE, CLIENT, plan, 1, OptionalLong.empty());
+                            if (v.allowed()) {
+                                admitted.incrementAndGet();
+                            } else if (v.limits().get(1).decision().outcome() == RateLimitDecision.Outcome.LIMITED) {
+                                refusedByDaily.incrementAndGet();
+                            }
+                        }
+                    });
+                    t.start();
+                    threads.add(t);
+                }
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            RateLimitVerdict last = instances.get(1).acquire(ROUTE, CLIENT, plan, 1, OptionalLong.empty());
+            long lastCall = Long.parseLong(redisTemplate.<String, String>opsForHash().get(daily, "ts"));
+            double dailyLeft = Double.parseDouble(redisTemplate.<String, String>opsForHash().get(daily, "tokens"));
+            double burstLeft = Double.parseDouble(redisTemplate.<String, String>opsForHash().get(burst, "tokens"));
+
+            assertThat(last.allowed()).isFalse();
+            assertThat(refusedByDaily.get()).as("the quota refused many").isGreaterThan(200);
+            assertThat(admitted.get()).as("the quota, exactly, over both instances").isEqualTo(25);
+            double dailyGot = 25 + (double) (lastCall - created) / 3_600_000_000L;
+            assertThat(admitted.get() + dailyLeft).isCloseTo(dailyGot, within(1e-6));
+            double burstGot = 20 + (double) (lastCall - created) * 4 / 1_000_000;
+            assertThat(admitted.get() + burstLeft).as("refusals by the quota spent nothing from the burst bucket")
+                    .isCloseTo(burstGot, within(1e-6));
+        } finally {
+            first.destroy();
+            second.destroy();
+        }
+    }
+
     private static double capacityPlusRefill(long micros) {
         return POLICY.capacity() + (double) micros * POLICY.refillTokens() / POLICY.refillPeriodMicros();
     }

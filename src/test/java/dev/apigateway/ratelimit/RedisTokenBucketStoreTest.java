@@ -106,4 +106,33 @@ class RedisTokenBucketStoreTest extends TokenBucketStoreContract {
         }
         assertThat(redis.command("HGET", RateLimitKeys.bucketKey("r", "awkward"), "tokens")).isNotNull();
     }
+
+    @Test
+    void eachLimitIsAHashUnderTheRoutesHashTagWithItsOwnTtl() {
+        RateLimitPlan plan = RateLimitPlan.parse("burst:20:10:1,daily:10000:10000:86400");
+        at(T0, "proxy", "ip:192.0.2.8", plan, 1);
+        assertThat(redis.command("KEYS", "api-gateway:rate-limit:*")).asList().containsExactlyInAnyOrder(
+                "api-gateway:rate-limit:{proxy:ip:192.0.2.8}:burst",
+                "api-gateway:rate-limit:{proxy:ip:192.0.2.8}:daily");
+        assertThat(redis.command("HGET", "api-gateway:rate-limit:{proxy:ip:192.0.2.8}:daily", "tokens"))
+                .isEqualTo("9999");
+        assertThat((Long) redis.command("PTTL", "api-gateway:rate-limit:{proxy:ip:192.0.2.8}:burst"))
+                .isBetween(2_000L, 3_000L);
+        assertThat((Long) redis.command("PTTL", "api-gateway:rate-limit:{proxy:ip:192.0.2.8}:daily"))
+                .isBetween(86_000_000L, 86_401_000L);
+    }
+
+    @Test
+    void javaAndLuaAgreeOnSeveralLimitsWithCostsAndAShadow() {
+        RateLimitPlan plan = RateLimitPlan.parse("burst:7:3:11,hourly:23:5:3600,trial:4:1:7:shadow");
+        InMemoryTokenBucketStore memory = new InMemoryTokenBucketStore();
+        long now = T0;
+        for (int i = 0; i < 300; i++) {
+            now += (i * 7919L) % (3 * SECOND);
+            long cost = 1 + i % 3;
+            RateLimitVerdict fromRedis = at(now, "r", "awkward-plan", plan, cost);
+            RateLimitVerdict fromMemory = memory.acquire("r", "awkward-plan", plan, cost, OptionalLong.of(now));
+            assertThat(fromRedis).as("request %d", i).isEqualTo(fromMemory);
+        }
+    }
 }

@@ -53,9 +53,9 @@ class ResilientRateLimiterTest {
                 .meterRegistry(meters)
                 .build();
         RedisTokenBucketStore redisStore = new RedisTokenBucketStore(factory, Duration.ofSeconds(1));
-        countingRedisStore = (route, key, policy, now) -> {
+        countingRedisStore = (route, key, plan, cost, now) -> {
             storeCalls.incrementAndGet();
-            return redisStore.acquire(route, key, policy, now);
+            return redisStore.acquire(route, key, plan, cost, now);
         };
     }
 
@@ -137,6 +137,42 @@ class ResilientRateLimiterTest {
     }
 
     @Test
+    void localChecksEveryLimitOfThePlanWithItsShareAndARefusalSpendsNothing() {
+        RateLimiter limiter = limiter(FailMode.LOCAL, () -> 2);
+        RateLimitPlan plan = RateLimitPlan.parse("burst:4:1:3600,daily:6:6:86400");
+        redis.kill();
+        // two instances: burst 2, daily 3 in this one
+        for (int i = 0; i < 2; i++) {
+            RateLimitVerdict v = limiter.tryAcquire(ROUTE, "10.0.0.4", plan, 1);
+            assertThat(v.allowed()).isTrue();
+            assertThat(v.limits()).extracting(r -> r.decision().outcome())
+                    .containsExactly(Outcome.FALLBACK_ALLOWED, Outcome.FALLBACK_ALLOWED);
+        }
+        RateLimitVerdict refused = limiter.tryAcquire(ROUTE, "10.0.0.4", plan, 1);
+        assertThat(refused.allowed()).isFalse();
+        assertThat(refused.rateLimited()).isTrue();
+        assertThat(refused.limits()).extracting(r -> r.decision().outcome())
+                .containsExactly(Outcome.FALLBACK_LIMITED, Outcome.FALLBACK_ALLOWED);
+        assertThat(refused.limits().get(1).decision().remaining()).as("the quota's share kept its token").isEqualTo(1);
+        assertThat(refused.limits().get(1).limit().policy().capacity()).as("named as configured").isEqualTo(6);
+        assertThat(meters.counter(RateLimitMetrics.DECISIONS, "route", ROUTE, "limit", "burst", "outcome",
+                "fallback_limited").count()).isEqualTo(1);
+        assertThat(meters.counter(RateLimitMetrics.REJECTED, "route", ROUTE).count()).isEqualTo(1);
+    }
+
+    @Test
+    void closedStillLetsAPlanOfShadowLimitsThrough() {
+        RateLimiter limiter = limiter(FailMode.CLOSED, () -> 1);
+        redis.kill();
+        RateLimitVerdict v = limiter.tryAcquire(ROUTE, "10.0.0.5", RateLimitPlan.parse("trial:1:1:60:shadow"), 1);
+        assertThat(v.allowed()).isTrue();
+        assertThat(v.storeUnavailable()).isFalse();
+        RateLimitVerdict enforced = limiter.tryAcquire(ROUTE, "10.0.0.5",
+                RateLimitPlan.parse("burst:5:1:60,trial:1:1:60:shadow"), 1);
+        assertThat(enforced.storeUnavailable()).isTrue();
+    }
+
+    @Test
     void instanceRegistryCountsLiveInstancesAndForgetsExpiredOnes() {
         InstanceRegistry a = new InstanceRegistry(template, guard, "gw-a", Duration.ofMillis(1500), Duration.ofMillis(500));
         InstanceRegistry b = new InstanceRegistry(template, guard, "gw-b", Duration.ofMillis(1500), Duration.ofMillis(500));
@@ -156,7 +192,7 @@ class ResilientRateLimiterTest {
     }
 
     private double decisionCount(Outcome outcome) {
-        return meters.counter(RateLimitMetrics.DECISIONS, "route", ROUTE, "outcome", outcome.tag()).count();
+        return meters.counter(RateLimitMetrics.DECISIONS, "route", ROUTE, "limit", "default", "outcome", outcome.tag()).count();
     }
 
     private static RateLimitDecision awaitOutcome(RateLimiter limiter, String key, Outcome wanted) throws InterruptedException {

@@ -301,11 +301,11 @@ class RouteFilesReloadTest extends AbstractGatewayTest {
         HttpResponse<String> ok = call(port, "/native/ok");
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(ok.headers().firstValue("RateLimit-Limit")).hasValue("5");
-        assertThat(registry.forRoute("native").rateLimit().capacity()).isEqualTo(5);
+        assertThat(registry.forRoute("native").rateLimits().limits().get(0).policy().capacity()).isEqualTo(5);
 
         camel.getRouteController().stopRoute("native");
         camel.removeRoute("native");
-        assertThat(registry.forRoute("native").rateLimit().capacity()).isEqualTo(100);
+        assertThat(registry.forRoute("native").rateLimits().limits().get(0).policy().capacity()).isEqualTo(100);
         assertThat(call(port, "/native/ok").statusCode()).isEqualTo(404);
 
         // the template's own check refuses a bad value with a message naming it

@@ -85,6 +85,7 @@ class RouteValidatorTest {
                 "OK a.yaml (routes: a)",
                 "REFUSED b-unknown.yaml: route b: unknown template parameter 'capacity' (known: path, upstreamUrl,"
                         + " rateLimitCapacity, rateLimitRefillRate, rateLimitRefillPeriodSeconds, rateLimitKeyHeader,"
+                        + " rateLimits, rateLimitShadow, rateLimitCosts, rateLimitKey,"
                         + " circuitBreakerFailureThreshold, circuitBreakerWindowSeconds,"
                         + " circuitBreakerResetTimeoutSeconds, upstreamTimeoutSeconds, maxConcurrentRequests)",
                 "REFUSED c-value.yaml: route c: parameter rateLimitCapacity must be between 1 and 2147483647, was 0",
