@@ -4,7 +4,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import java.net.URI;
+import dev.apigateway.targets.UpstreamTargets;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -24,9 +24,12 @@ public class GatewayProperties {
     /** One Redis URL, {@code redis://} or {@code rediss://}; empty for none ({@code REDIS_URL}). */
     private String redisUrl = "";
 
-    /** Base URL every {@code /proxy/**} request is forwarded to ({@code UPSTREAM_URL}). */
+    /**
+     * Base URL every {@code /proxy/**} request is forwarded to, or several, {@code URL[;weight=N],...}, balanced
+     * ({@code UPSTREAM_URL}).
+     */
     @NotNull
-    private URI upstreamUrl = URI.create("http://localhost:5001");
+    private UpstreamTargets upstreamUrl = UpstreamTargets.parse("http://localhost:5001");
 
     /** Longest wait for the upstream's response head ({@code UPSTREAM_TIMEOUT}, seconds). */
     @DurationUnit(ChronoUnit.SECONDS)
@@ -95,6 +98,22 @@ public class GatewayProperties {
     @DurationUnit(ChronoUnit.MILLIS)
     @NotNull
     private Duration storeTimeout = Duration.ofMillis(50);
+
+    /**
+     * Failed attempts in a row (5xx, timeout, reset) after which one of several targets is ejected; a refused connect
+     * ejects it at once ({@code UPSTREAM_EJECTION_CONSECUTIVE_FAILURES}).
+     */
+    @Min(1)
+    @Max(1000)
+    private int upstreamEjectionConsecutiveFailures = 5;
+
+    /**
+     * How long a first ejection lasts; the n-th in a row n times as long, at most 10 times
+     * ({@code UPSTREAM_EJECTION_SECONDS}).
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    @NotNull
+    private Duration upstreamEjectionTime = Duration.ofSeconds(30);
 
     @Valid
     private final RateLimit rateLimit = new RateLimit();
@@ -169,22 +188,8 @@ public class GatewayProperties {
         }
         this.redisUrl = redisUrl == null ? "" : redisUrl.trim();
     }
-    public URI getUpstreamUrl() { return upstreamUrl; }
-    public void setUpstreamUrl(URI upstreamUrl) {
-        this.upstreamUrl = requireHttpUrl(upstreamUrl);
-    }
-
-    /** @throws IllegalArgumentException unless the URI is an absolute http or https URL with a host */
-    public static URI requireHttpUrl(URI url) {
-        if (url == null || url.getScheme() == null || url.getHost() == null
-                || !(url.getScheme().equalsIgnoreCase("http") || url.getScheme().equalsIgnoreCase("https"))) {
-            throw new IllegalArgumentException("must be an absolute http:// or https:// URL with a host");
-        }
-        if (url.getRawQuery() != null || url.getRawFragment() != null) {
-            throw new IllegalArgumentException("must not have a query or a fragment");
-        }
-        return url;
-    }
+    public UpstreamTargets getUpstreamUrl() { return upstreamUrl; }
+    public void setUpstreamUrl(UpstreamTargets upstreamUrl) { this.upstreamUrl = upstreamUrl; }
     public Duration getUpstreamTimeout() { return upstreamTimeout; }
     public void setUpstreamTimeout(Duration upstreamTimeout) { this.upstreamTimeout = upstreamTimeout; }
     public Duration getUpstreamConnectTimeout() { return upstreamConnectTimeout; }
@@ -223,6 +228,15 @@ public class GatewayProperties {
     }
     public Duration getStoreTimeout() { return storeTimeout; }
     public void setStoreTimeout(Duration storeTimeout) { this.storeTimeout = storeTimeout; }
+    public int getUpstreamEjectionConsecutiveFailures() { return upstreamEjectionConsecutiveFailures; }
+    public void setUpstreamEjectionConsecutiveFailures(int n) { this.upstreamEjectionConsecutiveFailures = n; }
+    public Duration getUpstreamEjectionTime() { return upstreamEjectionTime; }
+    public void setUpstreamEjectionTime(Duration time) {
+        if (time != null && (time.isNegative() || time.isZero())) {
+            throw new IllegalArgumentException("must be at least 1 second");
+        }
+        this.upstreamEjectionTime = time;
+    }
     public RateLimit getRateLimit() { return rateLimit; }
     public CircuitBreaker getCircuitBreaker() { return circuitBreaker; }
 }

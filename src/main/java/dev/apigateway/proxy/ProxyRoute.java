@@ -5,7 +5,10 @@ import dev.apigateway.error.GatewayErrorConfiguration;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
-/** The built-in route: {@code ANY /proxy/{path}} to {@code UPSTREAM_URL/{path}}. */
+/**
+ * The built-in route: {@code ANY /proxy/{path}} to {@code UPSTREAM_URL/{path}}, over the targets {@code UPSTREAM_URL}
+ * names ({@code gatewayUpstream} reads them from the route's settings).
+ */
 @Component
 public class ProxyRoute extends RouteBuilder {
 
@@ -25,7 +28,6 @@ public class ProxyRoute extends RouteBuilder {
                 .process("gatewayRateLimit")
                 .process("gatewayCircuitBreaker")
                 .process("gatewayForward")
-                .to(UpstreamEndpoints.uri(properties.getUpstreamUrl(), properties.getUpstreamTimeout(),
-                        properties.getUpstreamConnectTimeout()));
+                .process("gatewayUpstream");
     }
 }

@@ -1,9 +1,8 @@
 package dev.apigateway.routes;
 
 import dev.apigateway.circuitbreaker.BreakerPolicy;
-import dev.apigateway.config.GatewayProperties;
 import dev.apigateway.ratelimit.RateLimitPolicy;
-import java.net.URI;
+import dev.apigateway.targets.UpstreamTargets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,12 +29,13 @@ public final class GatewayRouteParameters {
     public static final String CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS = "circuitBreakerResetTimeoutSeconds";
     public static final String UPSTREAM_TIMEOUT_SECONDS = "upstreamTimeoutSeconds";
     public static final String MAX_CONCURRENT_REQUESTS = "maxConcurrentRequests";
+    public static final String UPSTREAM_RETRIES = "upstreamRetries";
 
     /** Required first, then the optional ones, in the order ROUTES.md lists them. */
     public static final List<String> NAMES = List.of(PATH, UPSTREAM_URL, RATE_LIMIT_CAPACITY, RATE_LIMIT_REFILL_RATE,
             RATE_LIMIT_REFILL_PERIOD_SECONDS, RATE_LIMIT_KEY_HEADER, CIRCUIT_BREAKER_FAILURE_THRESHOLD,
             CIRCUIT_BREAKER_WINDOW_SECONDS, CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS, UPSTREAM_TIMEOUT_SECONDS,
-            MAX_CONCURRENT_REQUESTS);
+            MAX_CONCURRENT_REQUESTS, UPSTREAM_RETRIES);
 
     public static final List<String> OPTIONAL = NAMES.subList(2, NAMES.size());
 
@@ -64,14 +64,13 @@ public final class GatewayRouteParameters {
             }
         }
         String path = requirePath(required(params, PATH));
-        URI upstream;
+        UpstreamTargets upstream;
         String url = required(params, UPSTREAM_URL);
+        boolean retries = bool(params, UPSTREAM_RETRIES, true);
         try {
-            upstream = GatewayProperties.requireHttpUrl(URI.create(url));
+            upstream = UpstreamTargets.parse(url).withRetries(retries);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("parameter upstreamUrl '" + url + "' "
-                    + (e.getMessage() != null && e.getMessage().startsWith("must") ? e.getMessage()
-                    : "must be an absolute http:// or https:// URL"));
+            throw new IllegalArgumentException("parameter upstreamUrl '" + url + "' " + e.getMessage());
         }
         RateLimitPolicy limit = defaults.rateLimit();
         long capacity = positive(params, RATE_LIMIT_CAPACITY, limit.capacity(), Integer.MAX_VALUE);
@@ -128,10 +127,7 @@ public final class GatewayRouteParameters {
      */
     public static Map<String, Object> templateParameters(Spec spec) {
         RouteSettings s = spec.settings();
-        String upstream = s.upstreamUrl().toString();
-        while (upstream.endsWith("/")) {
-            upstream = upstream.substring(0, upstream.length() - 1);
-        }
+        String upstream = s.upstream().toString();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put(PATH, spec.path());
         out.put(UPSTREAM_URL, upstream);
@@ -144,6 +140,7 @@ public final class GatewayRouteParameters {
         out.put(CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS, Long.toString(wholeSeconds(s.breaker().resetTimeout())));
         out.put(UPSTREAM_TIMEOUT_SECONDS, Long.toString(wholeSeconds(s.upstreamTimeout())));
         out.put(MAX_CONCURRENT_REQUESTS, Integer.toString(s.maxConcurrentRequests()));
+        out.put(UPSTREAM_RETRIES, Boolean.toString(s.upstream().retries()));
         return out;
     }
 
@@ -162,6 +159,17 @@ public final class GatewayRouteParameters {
         }
         String text = value.toString().trim();
         return text.isEmpty() ? null : text;
+    }
+
+    private static boolean bool(Map<String, ?> params, String name, boolean fallback) {
+        String text = optional(params, name);
+        if (text == null) {
+            return fallback;
+        }
+        if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("parameter " + name + " must be true or false, was '" + text + "'");
+        }
+        return Boolean.parseBoolean(text);
     }
 
     private static long positive(Map<String, ?> params, String name, long fallback, long max) {

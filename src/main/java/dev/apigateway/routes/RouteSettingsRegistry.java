@@ -52,7 +52,7 @@ public class RouteSettingsRegistry {
         if (limit && breaker) {
             return s;
         }
-        return new RouteSettings(s.routeId(), s.upstreamUrl(), s.upstreamTimeout(), s.connectTimeout(),
+        return new RouteSettings(s.routeId(), s.upstream(), s.upstreamTimeout(), s.connectTimeout(),
                 limit ? s.rateLimit() : null, s.keyHeader(), breaker ? s.breaker() : null, s.maxConcurrentRequests());
     }
 }

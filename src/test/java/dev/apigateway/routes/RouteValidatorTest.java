@@ -86,7 +86,8 @@ class RouteValidatorTest {
                 "REFUSED b-unknown.yaml: route b: unknown template parameter 'capacity' (known: path, upstreamUrl,"
                         + " rateLimitCapacity, rateLimitRefillRate, rateLimitRefillPeriodSeconds, rateLimitKeyHeader,"
                         + " circuitBreakerFailureThreshold, circuitBreakerWindowSeconds,"
-                        + " circuitBreakerResetTimeoutSeconds, upstreamTimeoutSeconds, maxConcurrentRequests)",
+                        + " circuitBreakerResetTimeoutSeconds, upstreamTimeoutSeconds, maxConcurrentRequests,"
+                        + " upstreamRetries)",
                 "REFUSED c-value.yaml: route c: parameter rateLimitCapacity must be between 1 and 2147483647, was 0",
                 "REFUSED d-url.yaml: route d: parameter upstreamUrl 'ftp://host' must be an absolute http:// or"
                         + " https:// URL with a host",
