@@ -2,6 +2,10 @@ package dev.apigateway.targets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.apigateway.proxy.FaultyUpstream;
 import dev.apigateway.support.Prometheus;
 import dev.apigateway.testsupport.MutableClock;
@@ -24,6 +28,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -121,6 +126,13 @@ class SeveralTargetsHttpTest {
         }
         assertThat(second.hits()).isEqualTo(10);
 
+        Logger events = (Logger) LoggerFactory.getLogger("dev.apigateway.events");
+        Level level = events.getLevel();
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        events.addAppender(logged);
+        events.setLevel(Level.INFO);
+
         second.close();
         first.reset();
         long killed = System.nanoTime();
@@ -153,6 +165,13 @@ class SeveralTargetsHttpTest {
         assertThat(again.hits()).isBetween(9L, 11L);
         assertThat(Prometheus.value(Prometheus.scrape(managementPort), "gateway_upstream_target_ejected",
                 "route=\"pair\"", target)).isZero();
+        events.detachAppender(logged);
+        events.setLevel(level);
+        // logged once each, not once per request that found the target out
+        assertThat(logged.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains("127.0.0.1:" + secondPort))).containsExactly(
+                "Upstream target 127.0.0.1:" + secondPort + " of route pair ejected for 30 s",
+                "Upstream target 127.0.0.1:" + secondPort + " of route pair is back in rotation");
     }
 
     @Test
