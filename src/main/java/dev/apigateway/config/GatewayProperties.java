@@ -116,6 +116,9 @@ public class GatewayProperties {
     private Duration upstreamEjectionTime = Duration.ofSeconds(30);
 
     @Valid
+    private final UpstreamHealthCheck upstreamHealthCheck = new UpstreamHealthCheck();
+
+    @Valid
     private final RateLimit rateLimit = new RateLimit();
 
     @Valid
@@ -124,6 +127,41 @@ public class GatewayProperties {
     public enum StateStoreMode { AUTO, REDIS, MEMORY }
 
     public enum FailMode { LOCAL, OPEN, CLOSED }
+
+    /** The optional active health check of a route's targets, for routes that set none; off by default. */
+    public static class UpstreamHealthCheck {
+        /** Path each target is asked with {@code GET}; empty: no active check ({@code UPSTREAM_HEALTH_CHECK_PATH}). */
+        private String path = "";
+        /** Time between two checks of a target ({@code UPSTREAM_HEALTH_CHECK_INTERVAL_SECONDS}). */
+        @DurationUnit(ChronoUnit.SECONDS)
+        @NotNull
+        private Duration interval = Duration.ofSeconds(10);
+        /** Good checks in a row that bring a target back ({@code UPSTREAM_HEALTH_CHECK_HEALTHY_THRESHOLD}). */
+        @Min(1)
+        @Max(100)
+        private int healthyThreshold = 2;
+        /** Failed checks in a row that take a target out ({@code UPSTREAM_HEALTH_CHECK_UNHEALTHY_THRESHOLD}). */
+        @Min(1)
+        @Max(100)
+        private int unhealthyThreshold = 3;
+
+        public String getPath() { return path; }
+        public void setPath(String path) {
+            new dev.apigateway.targets.ActiveHealthCheck(path, Duration.ofSeconds(10), 1, 1); // refuses a bad path
+            this.path = path == null ? "" : path.trim();
+        }
+        public Duration getInterval() { return interval; }
+        public void setInterval(Duration interval) {
+            if (interval != null && (interval.toSeconds() < 1 || interval.toSeconds() > 3600)) {
+                throw new IllegalArgumentException("must be 1-3600 seconds");
+            }
+            this.interval = interval;
+        }
+        public int getHealthyThreshold() { return healthyThreshold; }
+        public void setHealthyThreshold(int healthyThreshold) { this.healthyThreshold = healthyThreshold; }
+        public int getUnhealthyThreshold() { return unhealthyThreshold; }
+        public void setUnhealthyThreshold(int unhealthyThreshold) { this.unhealthyThreshold = unhealthyThreshold; }
+    }
 
     /** Token-bucket defaults for every route that does not set its own. */
     public static class RateLimit {
@@ -237,6 +275,7 @@ public class GatewayProperties {
         }
         this.upstreamEjectionTime = time;
     }
+    public UpstreamHealthCheck getUpstreamHealthCheck() { return upstreamHealthCheck; }
     public RateLimit getRateLimit() { return rateLimit; }
     public CircuitBreaker getCircuitBreaker() { return circuitBreaker; }
 }

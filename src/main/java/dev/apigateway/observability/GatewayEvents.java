@@ -48,4 +48,18 @@ public final class GatewayEvents {
                 .addKeyValue("target", target)
                 .log("Upstream target {} of route {} is back in rotation", target, route);
     }
+
+    /** A target failed its active health check as many times in a row as the route allows: out of rotation. */
+    public static void targetUnhealthy(String route, String target, String path) {
+        LOG.atWarn().addKeyValue("event", "upstream_target_unhealthy").addKeyValue("route", route)
+                .addKeyValue("target", target).addKeyValue("path", path)
+                .log("Upstream target {} of route {} fails its health check GET {}", target, route, path);
+    }
+
+    /** A target passed its active health check again: back in rotation. */
+    public static void targetHealthy(String route, String target) {
+        LOG.atInfo().addKeyValue("event", "upstream_target_healthy").addKeyValue("route", route)
+                .addKeyValue("target", target)
+                .log("Upstream target {} of route {} passes its health check again", target, route);
+    }
 }

@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
  * (refused, reset, TLS or protocol failure), {@code failed} (anything else, such as a full pool);</li>
  * <li>{@code gateway_upstream_target_duration_seconds{route,target}}: time of each attempt to its answer head;</li>
  * <li>{@code gateway_upstream_ejections_total{route,target}} and {@code gateway_upstream_target_ejected{route,target}}
- * (1 while ejected);</li>
+ * (1 while ejected); {@code gateway_upstream_target_healthy{route,target}} for a route with an active check;</li>
  * <li>{@code gateway_upstream_retries_total{route}} and {@code gateway_upstream_retries_refused_total{route}}
  * (a retry the budget did not allow).</li>
  * </ul>
@@ -33,6 +33,7 @@ public class UpstreamTargetMetrics {
     public static final String DURATION = "gateway.upstream.target.duration";
     public static final String EJECTIONS = "gateway.upstream.ejections";
     public static final String EJECTED = "gateway.upstream.target.ejected";
+    public static final String HEALTHY = "gateway.upstream.target.healthy";
     public static final String RETRIES = "gateway.upstream.retries";
     public static final String RETRIES_REFUSED = "gateway.upstream.retries.refused";
 
@@ -44,7 +45,7 @@ public class UpstreamTargetMetrics {
         }
     }
 
-    private static final List<String> NAMES = List.of(REQUESTS, DURATION, EJECTIONS, EJECTED, RETRIES,
+    private static final List<String> NAMES = List.of(REQUESTS, DURATION, EJECTIONS, EJECTED, HEALTHY, RETRIES,
             RETRIES_REFUSED);
 
     private final MeterRegistry registry;
@@ -61,7 +62,7 @@ public class UpstreamTargetMetrics {
         private final Counter retries;
         private final Counter retriesRefused;
 
-        RouteMeters(String route, List<String> targets, IntPredicate ejected) {
+        RouteMeters(String route, List<String> targets, IntPredicate ejected, IntPredicate healthy) {
             int n = targets.size();
             attempts = new Counter[n][Outcome.values().length];
             durations = new Timer[n];
@@ -85,6 +86,11 @@ public class UpstreamTargetMetrics {
                 Gauge.builder(EJECTED, ejected, p -> p.test(target) ? 1 : 0)
                         .description("1 while the target is ejected on this instance").tags(tags)
                         .strongReference(true).register(registry);
+                if (healthy != null) {
+                    Gauge.builder(HEALTHY, healthy, p -> p.test(target) ? 1 : 0)
+                            .description("1 while the target passes its route's active health check on this instance")
+                            .tags(tags).strongReference(true).register(registry);
+                }
             }
             retries = Counter.builder(RETRIES).description("Requests sent again to another target")
                     .tag("route", route).register(registry);
@@ -116,13 +122,15 @@ public class UpstreamTargetMetrics {
      * list; a target kept keeps its counts.
      *
      * @param ejected whether the target with that index is ejected now (read by the gauge)
+     * @param healthy whether it passes the route's active health check; {@code null}: the route has none
      */
-    public RouteMeters bind(String route, List<String> targets, IntPredicate ejected) {
+    public RouteMeters bind(String route, List<String> targets, IntPredicate ejected, IntPredicate healthy) {
         Set<String> keep = Set.copyOf(targets);
-        // the gauge reads the old state object: replace every gauge so it reads the new one
+        // the gauges read the old state object: replace every gauge so they read the new one
         remove(route, meter -> meter.getId().getTag("target") != null
-                && (EJECTED.equals(meter.getId().getName()) || !keep.contains(meter.getId().getTag("target"))));
-        return new RouteMeters(route, targets, ejected);
+                && (EJECTED.equals(meter.getId().getName()) || HEALTHY.equals(meter.getId().getName())
+                || !keep.contains(meter.getId().getTag("target"))));
+        return new RouteMeters(route, targets, ejected, healthy);
     }
 
     /** Removes every meter of the route. */

@@ -51,6 +51,13 @@ public class GatewayRouteTemplate extends RouteBuilder {
                 .templateParameter(GatewayRouteParameters.MAX_CONCURRENT_REQUESTS,
                         Integer.toString(defaults.maxConcurrentRequests()))
                 .templateParameter(GatewayRouteParameters.UPSTREAM_RETRIES, "true")
+                .templateOptionalParameter(GatewayRouteParameters.HEALTH_CHECK_PATH)
+                .templateParameter(GatewayRouteParameters.HEALTH_CHECK_INTERVAL_SECONDS,
+                        Long.toString(GatewayRouteParameters.wholeSeconds(defaults.upstream().healthCheck().interval())))
+                .templateParameter(GatewayRouteParameters.HEALTH_CHECK_HEALTHY_THRESHOLD,
+                        Integer.toString(defaults.upstream().healthCheck().healthyThreshold()))
+                .templateParameter(GatewayRouteParameters.HEALTH_CHECK_UNHEALTHY_THRESHOLD,
+                        Integer.toString(defaults.upstream().healthCheck().unhealthyThreshold()))
                 .configure(rtc -> {
                     // Validates before the route is built; registration by route id happens when the route is added
                     // (RouteSettingsLifecycle), as the template context does not know the route id.

@@ -3,6 +3,8 @@ package dev.apigateway.routes;
 import dev.apigateway.circuitbreaker.BreakerPolicy;
 import dev.apigateway.config.GatewayProperties;
 import dev.apigateway.ratelimit.RateLimitPolicy;
+import dev.apigateway.targets.ActiveHealthCheck;
+import dev.apigateway.targets.UpstreamTargets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
@@ -39,7 +41,10 @@ public class RouteSettingsRegistry {
     /** The global settings, under the given route id (the defaults of the route template's parameters). */
     public RouteSettings defaultsFor(String routeId) {
         GatewayProperties.RateLimit limit = properties.getRateLimit();
-        return new RouteSettings(routeId, properties.getUpstreamUrl(), properties.getUpstreamTimeout(),
+        GatewayProperties.UpstreamHealthCheck check = properties.getUpstreamHealthCheck();
+        UpstreamTargets upstream = properties.getUpstreamUrl().withHealthCheck(new ActiveHealthCheck(
+                check.getPath(), check.getInterval(), check.getHealthyThreshold(), check.getUnhealthyThreshold()));
+        return new RouteSettings(routeId, upstream, properties.getUpstreamTimeout(),
                 properties.getUpstreamConnectTimeout(),
                 new RateLimitPolicy(limit.getCapacity(), limit.getRefillRate(), limit.getRefillPeriod()),
                 null, BreakerPolicy.defaults(properties), properties.getMaxConcurrentRequestsPerRoute());

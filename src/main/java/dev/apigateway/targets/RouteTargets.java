@@ -5,13 +5,15 @@ import dev.apigateway.observability.UpstreamTargetMetrics;
 import dev.apigateway.proxy.UpstreamEndpoints;
 import dev.apigateway.routes.RouteSettings;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Producer;
 import org.apache.camel.support.service.ServiceHelper;
 
 /**
  * One route's upstream as it runs on this instance: an http producer per target (one endpoint each, over the shared
- * connection pool), the weighted choice, the targets' passive health, the retry budget and the meters.
+ * connection pool), the weighted choice, the targets' passive health (and active check, if any), the retry budget and
+ * the meters.
  */
 final class RouteTargets {
 
@@ -24,9 +26,11 @@ final class RouteTargets {
     final TargetHealth health;
     final RetryBudget budget = new RetryBudget();
     final UpstreamTargetMetrics.RouteMeters meters;
+    /** The route's active health check; {@code null} when it has none. */
+    private final ActiveHealthChecker checker;
 
     RouteTargets(CamelContext camel, RouteSettings settings, EjectionPolicy ejection, UpstreamTargetMetrics metrics,
-                 java.time.Clock clock) throws Exception {
+                 java.time.Clock clock, ScheduledExecutorService scheduler) throws Exception {
         this.settings = settings;
         this.seen = settings;
         this.upstream = settings.upstream();
@@ -53,7 +57,22 @@ final class RouteTargets {
                 GatewayEvents.targetReturned(route, labels.get(target));
             }
         });
-        meters = metrics.bind(route, labels, target -> health.isEjected(target, clock.millis()));
+        ActiveHealthCheck check = upstream.healthCheck();
+        meters = metrics.bind(route, labels, target -> health.isEjected(target, clock.millis()),
+                check.enabled() ? target -> !health.isDown(target) : null);
+        if (check.enabled()) {
+            checker = new ActiveHealthChecker(route, check, camel, producers, labels.toArray(String[]::new), health);
+            checker.start(scheduler);
+        } else {
+            checker = null;
+        }
+    }
+
+    /** Stops the route's health check (the producers share the gateway's pool: nothing else to free). */
+    void close() {
+        if (checker != null) {
+            checker.stop();
+        }
     }
 
     private UpstreamTargetMetrics.RouteMeters meters() {

@@ -7,7 +7,8 @@ package dev.apigateway.targets;
  * traffic, as Envoy's outlier detection does; the route's circuit breaker is the shared view.
  *
  * <p>At most {@link EjectionPolicy#maxEjected} targets are out at once, so a route whose upstreams all fail still
- * sends traffic, and its breaker, not the ejections, decides to stop. Time is passed in (milliseconds).
+ * sends traffic, and its breaker, not the ejections, decides to stop. A route with an active health check also keeps
+ * out the targets that fail it ({@link #setDown}), unless all do. Time is passed in (milliseconds).
  */
 final class TargetHealth {
 
@@ -24,6 +25,8 @@ final class TargetHealth {
     private final int[] ejections;
     private final long[] backSince;
     private final Listener listener;
+    /** Out of rotation by the active health check, if the route has one. */
+    private final boolean[] down;
 
     TargetHealth(int targets, EjectionPolicy policy, Listener listener) {
         this.policy = policy;
@@ -33,6 +36,7 @@ final class TargetHealth {
         this.ejected = new boolean[targets];
         this.ejections = new int[targets];
         this.backSince = new long[targets];
+        this.down = new boolean[targets];
         this.listener = listener;
     }
 
@@ -52,13 +56,42 @@ final class TargetHealth {
                     }
                     returned[count++] = i;
                 }
-                out[i] = !ejected[i];
+                out[i] = !ejected[i] && !down[i];
+            }
+            if (allFalse(out)) {
+                // every target not ejected fails its active check: better to try them than to answer nothing
+                // (Envoy's panic routing)
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = !ejected[i];
+                }
             }
         }
         for (int i = 0; i < count; i++) {
             listener.changed(returned[i], false, 0);
         }
         return out;
+    }
+
+    /** The active health check's verdict on a target: out of rotation while down. */
+    void setDown(int target, boolean isDown) {
+        synchronized (this) {
+            down[target] = isDown;
+        }
+    }
+
+    boolean isDown(int target) {
+        synchronized (this) {
+            return down[target];
+        }
+    }
+
+    private static boolean allFalse(boolean[] values) {
+        for (boolean v : values) {
+            if (v) {
+                return false;
+            }
+        }
+        return true;
     }
 
     boolean isEjected(int target, long nowMillis) {

@@ -12,12 +12,16 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.Producer;
 import org.apache.camel.Route;
+import org.apache.camel.support.EventHelper;
 import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 
 /**
@@ -33,7 +37,7 @@ import org.apache.hc.core5.http.io.entity.InputStreamEntity;
  * upstream's answer. The last attempt's outcome is the request's: the route's breaker and error answers see it as
  * before, so a target that failed but whose request was answered by another does not count against the route.
  */
-public class UpstreamDispatcher implements Processor, RouteMeterBinder {
+public class UpstreamDispatcher implements Processor, RouteMeterBinder, AutoCloseable {
 
     public static final String STEP = "gatewayUpstream";
 
@@ -45,6 +49,8 @@ public class UpstreamDispatcher implements Processor, RouteMeterBinder {
     private final EjectionPolicy ejection;
     private final Clock clock;
     private final Map<String, RouteTargets> byRoute = new ConcurrentHashMap<>();
+    /** Runs the routes' active health checks, if any has one: one daemon thread, made when first needed. */
+    private ScheduledExecutorService checks;
 
     public UpstreamDispatcher(RouteSettingsRegistry routes, Supplier<CamelContext> camel, UpstreamTargetMetrics metrics,
                               EjectionPolicy ejection, Clock clock) {
@@ -86,13 +92,20 @@ public class UpstreamDispatcher implements Processor, RouteMeterBinder {
 
     /** @return whether the attempt failed without an answer (the exception is left on the exchange) */
     private boolean attempt(RouteTargets route, int target, Exchange exchange, long now) {
+        Producer producer = route.producers[target];
+        // the events Camel's own to() sends around a producer: its event notifiers (tracing's upstream span,
+        // camel-micrometer) see each attempt as a call of that target's endpoint
+        boolean sending = EventHelper.notifyExchangeSending(exchange.getContext(), exchange, producer.getEndpoint());
         long start = System.nanoTime();
         try {
-            route.producers[target].process(exchange);
+            producer.process(exchange);
         } catch (Exception e) {
             exchange.setException(e);
         }
         long nanos = System.nanoTime() - start;
+        if (sending) {
+            EventHelper.notifyExchangeSent(exchange.getContext(), exchange, producer.getEndpoint(), nanos / 1_000_000);
+        }
         Exception failure = exchange.getException();
         if (failure == null) {
             Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
@@ -155,8 +168,13 @@ public class UpstreamDispatcher implements Processor, RouteMeterBinder {
         synchronized (byRoute) {
             current = byRoute.get(routeId);
             if (current == null || !current.matches(settings)) {
-                current = new RouteTargets(camel.get(), settings, ejection, metrics, clock);
+                RouteTargets replaced = current;
+                current = new RouteTargets(camel.get(), settings, ejection, metrics, clock,
+                        settings.upstream().healthCheck().enabled() ? checks() : null);
                 byRoute.put(routeId, current);
+                if (replaced != null) {
+                    replaced.close();
+                }
             }
             return current;
         }
@@ -167,14 +185,23 @@ public class UpstreamDispatcher implements Processor, RouteMeterBinder {
         return STEP;
     }
 
-    /** The route's targets, health and meters, made (meters at zero) as the route is added. */
     @Override
     public void bind(String routeId) {
-        CamelContext context = camel.get();
-        Route route = context.getRoute(routeId);
-        RouteSettings settings = route != null ? RouteSettingsLifecycle.settingsOf(route, routes) : null;
+        make(routeId, routes.forRoute(routeId));
+    }
+
+    /**
+     * The route's targets, health and meters, made (meters at zero) as the route is added: from its own template
+     * parameters, as the settings registry may not have them yet.
+     */
+    @Override
+    public void bind(Route route) {
+        make(route.getRouteId(), RouteSettingsLifecycle.settingsOf(route, routes));
+    }
+
+    private void make(String routeId, RouteSettings settings) {
         try {
-            targets(routeId, settings != null ? settings : routes.forRoute(routeId));
+            targets(routeId, settings);
         } catch (Exception e) {
             throw new IllegalStateException("cannot make the upstream of route " + routeId, e);
         }
@@ -183,8 +210,33 @@ public class UpstreamDispatcher implements Processor, RouteMeterBinder {
     @Override
     public void unbind(String routeId) {
         synchronized (byRoute) {
-            byRoute.remove(routeId);
+            RouteTargets removed = byRoute.remove(routeId);
+            if (removed != null) {
+                removed.close();
+            }
             metrics.unbind(routeId);
+        }
+    }
+
+    private ScheduledExecutorService checks() {
+        if (checks == null) {
+            checks = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "upstream-health-check");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return checks;
+    }
+
+    /** Stops the health checks with the application. */
+    @Override
+    public void close() {
+        synchronized (byRoute) {
+            byRoute.values().forEach(RouteTargets::close);
+            if (checks != null) {
+                checks.shutdownNow();
+            }
         }
     }
 }

@@ -12,10 +12,11 @@ import java.util.stream.Collectors;
  * on another target. A single URL is a one-target upstream and behaves as before (no balancing, no ejection, no
  * retry: there is no other target to go to).
  *
- * @param targets in the order written; at least one
- * @param retries whether a request that could not reach one target may go to another ({@code upstreamRetries})
+ * @param targets     in the order written; at least one
+ * @param retries     whether a request that could not reach one target may go to another ({@code upstreamRetries})
+ * @param healthCheck the active health check of the targets ({@link ActiveHealthCheck#OFF}: passive health only)
  */
-public record UpstreamTargets(List<Target> targets, boolean retries) {
+public record UpstreamTargets(List<Target> targets, boolean retries, ActiveHealthCheck healthCheck) {
 
     public static final int MAX_TARGETS = 64;
     public static final int MAX_WEIGHT = 1000;
@@ -32,6 +33,7 @@ public record UpstreamTargets(List<Target> targets, boolean retries) {
 
     public UpstreamTargets {
         targets = List.copyOf(targets);
+        healthCheck = healthCheck == null ? ActiveHealthCheck.OFF : healthCheck;
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("must name at least one target");
         }
@@ -58,7 +60,7 @@ public record UpstreamTargets(List<Target> targets, boolean retries) {
             }
             targets.add(target);
         }
-        return new UpstreamTargets(targets, true);
+        return new UpstreamTargets(targets, true, ActiveHealthCheck.OFF);
     }
 
     /** For Spring's binding of {@code UPSTREAM_URL}: {@link #parse}. */
@@ -121,7 +123,11 @@ public record UpstreamTargets(List<Target> targets, boolean retries) {
     }
 
     public UpstreamTargets withRetries(boolean retries) {
-        return new UpstreamTargets(targets, retries);
+        return new UpstreamTargets(targets, retries, healthCheck);
+    }
+
+    public UpstreamTargets withHealthCheck(ActiveHealthCheck check) {
+        return new UpstreamTargets(targets, retries, check);
     }
 
     public int size() {
