@@ -1,10 +1,10 @@
 package dev.apigateway.config;
 
+import dev.apigateway.targets.UpstreamTargets;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import dev.apigateway.targets.UpstreamTargets;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;

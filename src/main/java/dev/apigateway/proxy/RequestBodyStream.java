@@ -16,32 +16,38 @@ public final class RequestBodyStream extends FilterInputStream {
         super(in);
     }
 
-    /** Whether a read was attempted: from then on the body is (partly) gone. */
+    /**
+     * Whether any of the body was consumed: from then on it is (partly) gone. A read that found the end at once
+     * consumed nothing (an empty body can be sent again as it is).
+     */
     public boolean started() {
         return started;
     }
 
     @Override
     public int read() throws IOException {
-        started = true;
-        return super.read();
+        int b = super.read();
+        if (b >= 0) {
+            started = true;
+        }
+        return b;
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        started = true;
-        return super.read(b, off, len);
+        int n = super.read(b, off, len);
+        if (n > 0) {
+            started = true;
+        }
+        return n;
     }
 
     @Override
     public long skip(long n) throws IOException {
-        started = true;
-        return super.skip(n);
-    }
-
-    @Override
-    public long transferTo(java.io.OutputStream out) throws IOException {
-        started = true;
-        return super.transferTo(out);
+        long skipped = super.skip(n);
+        if (skipped > 0) {
+            started = true;
+        }
+        return skipped;
     }
 }

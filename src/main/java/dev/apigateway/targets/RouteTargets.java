@@ -92,8 +92,4 @@ final class RouteTargets {
         }
         return same;
     }
-
-    String label(int target) {
-        return upstream.targets().get(target).label();
-    }
 }

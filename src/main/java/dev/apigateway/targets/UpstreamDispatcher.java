@@ -3,6 +3,7 @@ package dev.apigateway.targets;
 import dev.apigateway.observability.RouteMeterBinder;
 import dev.apigateway.observability.UpstreamTargetMetrics;
 import dev.apigateway.observability.UpstreamTargetMetrics.Outcome;
+import dev.apigateway.proxy.GatewayExchange;
 import dev.apigateway.proxy.RequestBodyStream;
 import dev.apigateway.proxy.UpstreamFailures;
 import dev.apigateway.routes.RouteSettings;
@@ -71,6 +72,7 @@ public class UpstreamDispatcher implements Processor, RouteMeterBinder, AutoClos
             return;
         }
         boolean[] eligible = route.health.available(now);
+        // never -1: at most half of the targets are ejected, and the active check never takes out all
         int target = route.selector.pick(eligible);
         route.budget.onRequest(now);
         boolean failed = attempt(route, target, exchange, now);
@@ -136,7 +138,7 @@ public class UpstreamDispatcher implements Processor, RouteMeterBinder, AutoClos
             return true;
         }
         return UpstreamFailures.resetBeforeAnswer(failure)
-                && IDEMPOTENT.contains(exchange.getProperty(dev.apigateway.proxy.GatewayExchange.METHOD, String.class));
+                && IDEMPOTENT.contains(exchange.getProperty(GatewayExchange.METHOD, String.class));
     }
 
     /** A body the gateway streams from the client may go again only if none of it was read. */
