@@ -1,6 +1,7 @@
 package dev.apigateway.targets;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -24,6 +25,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
 import org.junit.jupiter.api.AfterAll;
@@ -172,6 +178,40 @@ class SeveralTargetsHttpTest {
                 .filter(m -> m.contains("127.0.0.1:" + secondPort))).containsExactly(
                 "Upstream target 127.0.0.1:" + secondPort + " of route pair ejected for 30 s",
                 "Upstream target 127.0.0.1:" + secondPort + " of route pair is back in rotation");
+    }
+
+    @Test
+    void underConcurrentLoadAKilledTargetIsOutWithinASecondAndNoRequestFails() throws Exception {
+        UpstreamService first = start(0);
+        UpstreamService second = start(0);
+        String target = "target=\"" + label(second) + "\"";
+        addRoute("busy", "/busy", first.baseUrl() + "," + second.baseUrl());
+        AtomicBoolean running = new AtomicBoolean(true);
+        Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        try {
+            for (int c = 0; c < 4; c++) {
+                clients.submit(() -> {
+                    while (running.get()) {
+                        int status = get("/busy/ok").statusCode();
+                        statuses.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
+                    }
+                    return null;
+                });
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> second.hits() >= 20);
+
+            second.close();
+            await().atMost(Duration.ofSeconds(1)).until(() -> Prometheus.value(Prometheus.scrape(managementPort),
+                    "gateway_upstream_target_ejected", "route=\"busy\"", target) == 1.0);
+            long after = first.hits();
+            await().atMost(Duration.ofSeconds(10)).until(() -> first.hits() >= after + 100);
+        } finally {
+            running.set(false);
+            clients.shutdown();
+            assertThat(clients.awaitTermination(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(statuses.keySet()).as("every request was answered by one of the targets").containsOnly(200);
     }
 
     @Test
