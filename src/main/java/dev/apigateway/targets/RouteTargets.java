@@ -75,6 +75,18 @@ final class RouteTargets {
         }
     }
 
+    List<UpstreamsEndpoint.TargetView> views(long nowMillis) {
+        List<UpstreamsEndpoint.TargetView> views = new java.util.ArrayList<>(producers.length);
+        for (int i = 0; i < producers.length; i++) {
+            UpstreamTargets.Target target = upstream.targets().get(i);
+            TargetHealth.State state = health.state(i, nowMillis);
+            views.add(new UpstreamsEndpoint.TargetView(target.label(), target.url().toString(), target.weight(),
+                    state.ejectedForMillis() > 0, (state.ejectedForMillis() + 999) / 1000, state.failuresInRow(),
+                    state.ejections(), upstream.healthCheck().enabled() ? !state.down() : null));
+        }
+        return views;
+    }
+
     private UpstreamTargetMetrics.RouteMeters meters() {
         return meters;
     }

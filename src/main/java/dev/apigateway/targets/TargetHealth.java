@@ -72,6 +72,22 @@ final class TargetHealth {
         return out;
     }
 
+    /**
+     * A target's state for the operator's view.
+     *
+     * @param ejectedForMillis time left of its ejection; 0 when it is not ejected
+     * @param ejections        ejections in a row so far (the next lasts one base time longer)
+     */
+    record State(long ejectedForMillis, int failuresInRow, int ejections, boolean down) {
+    }
+
+    State state(int target, long nowMillis) {
+        synchronized (this) {
+            long left = ejected[target] ? Math.max(0, ejectedUntil[target] - nowMillis) : 0;
+            return new State(left, failuresInRow[target], ejections[target], down[target]);
+        }
+    }
+
     /** The active health check's verdict on a target: out of rotation while down. */
     void setDown(int target, boolean isDown) {
         synchronized (this) {

@@ -23,4 +23,9 @@ public class TargetsConfiguration {
                         properties.getUpstreamEjectionTime()),
                 clocks.getIfAvailable(Clock::systemUTC));
     }
+
+    @Bean
+    UpstreamsEndpoint upstreamsEndpoint(UpstreamDispatcher dispatcher) {
+        return new UpstreamsEndpoint(dispatcher);
+    }
 }

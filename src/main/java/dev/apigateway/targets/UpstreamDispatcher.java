@@ -10,6 +10,7 @@ import dev.apigateway.routes.RouteSettings;
 import dev.apigateway.routes.RouteSettingsLifecycle;
 import dev.apigateway.routes.RouteSettingsRegistry;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -218,6 +219,14 @@ public class UpstreamDispatcher implements Processor, RouteMeterBinder, AutoClos
             }
             metrics.unbind(routeId);
         }
+    }
+
+    /** The state of every route's targets on this instance, for {@link UpstreamsEndpoint}. */
+    Map<String, List<UpstreamsEndpoint.TargetView>> views() {
+        long now = clock.millis();
+        Map<String, List<UpstreamsEndpoint.TargetView>> out = new java.util.TreeMap<>();
+        byRoute.forEach((route, targets) -> out.put(route, targets.views(now)));
+        return out;
     }
 
     private ScheduledExecutorService checks() {

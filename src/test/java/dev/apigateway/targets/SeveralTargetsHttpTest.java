@@ -158,6 +158,13 @@ class SeveralTargetsHttpTest {
         assertThat(Prometheus.value(scrape, "gateway_upstream_target_ejected", "route=\"pair\"", target))
                 .isEqualTo(1.0);
 
+        HttpResponse<String> view = send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + managementPort + "/actuator/upstreams/pair")));
+        assertThat(view.statusCode()).isEqualTo(200);
+        assertThat(view.body()).contains("{\"target\":\"127.0.0.1:" + secondPort + "\",\"url\":\"http://127.0.0.1:"
+                + secondPort + "\",\"weight\":1,\"ejected\":true,\"ejectedForSeconds\":30,");
+        assertThat(view.body()).contains("{\"target\":\"" + label(first) + "\"").contains("\"ejected\":false");
+
         UpstreamService again = start(secondPort);
         for (int i = 0; i < 10; i++) {
             assertThat(get("/pair/ok").statusCode()).isEqualTo(200);
