@@ -1,6 +1,5 @@
 package dev.apigateway.proxy;
 
-import dev.apigateway.config.GatewayProperties;
 import dev.apigateway.error.GatewayErrorConfiguration;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
@@ -13,12 +12,6 @@ import org.springframework.stereotype.Component;
 public class ProxyRoute extends RouteBuilder {
 
     public static final String ROUTE_ID = "proxy";
-
-    private final GatewayProperties properties;
-
-    public ProxyRoute(GatewayProperties properties) {
-        this.properties = properties;
-    }
 
     @Override
     public void configure() {

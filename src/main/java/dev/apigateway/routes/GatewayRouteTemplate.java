@@ -1,6 +1,5 @@
 package dev.apigateway.routes;
 
-import dev.apigateway.config.GatewayProperties;
 import dev.apigateway.error.GatewayErrorConfiguration;
 import java.util.HashMap;
 import java.util.Map;
@@ -8,8 +7,8 @@ import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
 /**
- * The {@code gateway-route} template: {@code ANY {{path}}/**} to {@code {{upstreamUrl}}/**} (one target or several) through the gateway's
- * limiter, breaker and forwarding steps, with the shared error answers. Optional parameters default to the global
+ * The {@code gateway-route} template: {@code ANY {{path}}/**} to {@code {{upstreamUrl}}/**} (one target or several)
+ * through the gateway's limiter, breaker, forwarding and upstream steps, with the shared error answers. Optional parameters default to the global
  * settings. The {@code configure} hook validates the parameters (a bad value refuses the route with a message naming
  * it) and registers the route's settings; {@link RouteSettingsLifecycle} removes them with the route.
  */
@@ -19,11 +18,9 @@ public class GatewayRouteTemplate extends RouteBuilder {
     /** Route property marking routes made from this template. */
     public static final String TEMPLATE_PROPERTY = "gatewayTemplate";
 
-    private final GatewayProperties properties;
     private final RouteSettingsRegistry registry;
 
-    public GatewayRouteTemplate(GatewayProperties properties, RouteSettingsRegistry registry) {
-        this.properties = properties;
+    public GatewayRouteTemplate(RouteSettingsRegistry registry) {
         this.registry = registry;
     }
 

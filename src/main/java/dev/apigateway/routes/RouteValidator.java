@@ -62,7 +62,7 @@ public final class RouteValidator {
             camel.getRegistry().bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, new OfflineEngine());
             UpstreamOptions.register(camel, properties);
             camel.addRoutes(new GatewayErrorConfiguration());
-            camel.addRoutes(new GatewayRouteTemplate(properties, registry));
+            camel.addRoutes(new GatewayRouteTemplate(registry));
             camel.addRoutes(new org.apache.camel.builder.RouteBuilder() {
                 @Override
                 public void configure() {
