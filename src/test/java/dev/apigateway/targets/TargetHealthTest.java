@@ -94,4 +94,41 @@ class TargetHealthTest {
         }
         assertThat(four.available(T0)).containsExactly(false, false, true, true);
     }
+
+    @Test
+    void targetsFailingTheActiveCheckAreOutUnlessAllAre() {
+        TargetHealth health = health(3);
+        health.setDown(0, true);
+        assertThat(health.available(T0)).containsExactly(false, true, true);
+
+        health.onFailure(1, true, T0); // ejected as well: only the third is left
+        assertThat(health.available(T0)).containsExactly(false, false, true);
+
+        health.setDown(2, true); // every target not ejected fails its check: all of them are tried
+        assertThat(health.available(T0)).containsExactly(true, false, true);
+    }
+
+    @Test
+    void theActiveCheckMovesATargetAfterItsThresholdsInARow() {
+        TargetHealth health = health(2);
+        ActiveHealthChecker checker = new ActiveHealthChecker("r",
+                new ActiveHealthCheck("/health", Duration.ofSeconds(1), 2, 3), null, new org.apache.camel.Producer[2],
+                new String[] {"a:1", "b:2"}, health);
+
+        checker.record(0, false);
+        checker.record(0, false);
+        checker.record(0, true); // not three in a row
+        checker.record(0, false);
+        checker.record(0, false);
+        assertThat(health.isDown(0)).isFalse();
+        checker.record(0, false);
+        assertThat(health.isDown(0)).isTrue();
+
+        checker.record(0, true);
+        checker.record(0, false);
+        checker.record(0, true);
+        assertThat(health.isDown(0)).isTrue();
+        checker.record(0, true);
+        assertThat(health.isDown(0)).isFalse();
+    }
 }
