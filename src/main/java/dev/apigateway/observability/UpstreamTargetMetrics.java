@@ -37,8 +37,9 @@ public class UpstreamTargetMetrics {
     public static final String RETRIES = "gateway.upstream.retries";
     public static final String RETRIES_REFUSED = "gateway.upstream.retries.refused";
 
-    /** The outcomes of one attempt, in the order of {@link RouteMeters#attempt}'s index. */
-    public enum Outcome { SUCCESS, SERVER_ERROR, TIMEOUT, UNREACHABLE, FAILED;
+    /** The outcome of one attempt: its {@code outcome} label. */
+    public enum Outcome {
+        SUCCESS, SERVER_ERROR, TIMEOUT, UNREACHABLE, FAILED;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
