@@ -1,11 +1,11 @@
 package dev.apigateway.config;
 
 import dev.apigateway.ratelimit.RequestCosts;
+import dev.apigateway.targets.UpstreamTargets;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import java.net.URI;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -27,9 +27,12 @@ public class GatewayProperties implements Validator {
     /** One Redis URL, {@code redis://} or {@code rediss://}; empty for none ({@code REDIS_URL}). */
     private String redisUrl = "";
 
-    /** Base URL every {@code /proxy/**} request is forwarded to ({@code UPSTREAM_URL}). */
+    /**
+     * Base URL every {@code /proxy/**} request is forwarded to, or several, {@code URL[;weight=N],...}, balanced
+     * ({@code UPSTREAM_URL}).
+     */
     @NotNull
-    private URI upstreamUrl = URI.create("http://localhost:5001");
+    private UpstreamTargets upstreamUrl = UpstreamTargets.parse("http://localhost:5001");
 
     /** Longest wait for the upstream's response head ({@code UPSTREAM_TIMEOUT}, seconds). */
     @DurationUnit(ChronoUnit.SECONDS)
@@ -108,6 +111,25 @@ public class GatewayProperties implements Validator {
     @NotNull
     private Duration storeTimeout = Duration.ofMillis(50);
 
+    /**
+     * Failed attempts in a row (5xx, timeout, reset) after which one of several targets is ejected; a refused connect
+     * ejects it at once ({@code UPSTREAM_EJECTION_CONSECUTIVE_FAILURES}).
+     */
+    @Min(1)
+    @Max(1000)
+    private int upstreamEjectionConsecutiveFailures = 5;
+
+    /**
+     * How long a first ejection lasts; the n-th in a row n times as long, at most 10 times
+     * ({@code UPSTREAM_EJECTION_SECONDS}).
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    @NotNull
+    private Duration upstreamEjectionTime = Duration.ofSeconds(30);
+
+    @Valid
+    private final UpstreamHealthCheck upstreamHealthCheck = new UpstreamHealthCheck();
+
     @Valid
     private final RateLimit rateLimit = new RateLimit();
 
@@ -117,6 +139,41 @@ public class GatewayProperties implements Validator {
     public enum StateStoreMode { AUTO, REDIS, MEMORY }
 
     public enum FailMode { LOCAL, OPEN, CLOSED }
+
+    /** The optional active health check of a route's targets, for routes that set none; off by default. */
+    public static class UpstreamHealthCheck {
+        /** Path each target is asked with {@code GET}; empty: no active check ({@code UPSTREAM_HEALTH_CHECK_PATH}). */
+        private String path = "";
+        /** Time between two checks of a target ({@code UPSTREAM_HEALTH_CHECK_INTERVAL_SECONDS}). */
+        @DurationUnit(ChronoUnit.SECONDS)
+        @NotNull
+        private Duration interval = Duration.ofSeconds(10);
+        /** Good checks in a row that bring a target back ({@code UPSTREAM_HEALTH_CHECK_HEALTHY_THRESHOLD}). */
+        @Min(1)
+        @Max(100)
+        private int healthyThreshold = 2;
+        /** Failed checks in a row that take a target out ({@code UPSTREAM_HEALTH_CHECK_UNHEALTHY_THRESHOLD}). */
+        @Min(1)
+        @Max(100)
+        private int unhealthyThreshold = 3;
+
+        public String getPath() { return path; }
+        public void setPath(String path) {
+            new dev.apigateway.targets.ActiveHealthCheck(path, Duration.ofSeconds(10), 1, 1); // refuses a bad path
+            this.path = path == null ? "" : path.trim();
+        }
+        public Duration getInterval() { return interval; }
+        public void setInterval(Duration interval) {
+            if (interval != null && (interval.toSeconds() < 1 || interval.toSeconds() > 3600)) {
+                throw new IllegalArgumentException("must be 1-3600 seconds");
+            }
+            this.interval = interval;
+        }
+        public int getHealthyThreshold() { return healthyThreshold; }
+        public void setHealthyThreshold(int healthyThreshold) { this.healthyThreshold = healthyThreshold; }
+        public int getUnhealthyThreshold() { return unhealthyThreshold; }
+        public void setUnhealthyThreshold(int unhealthyThreshold) { this.unhealthyThreshold = unhealthyThreshold; }
+    }
 
     /** Token-bucket defaults for every route that does not set its own. */
     public static class RateLimit {
@@ -248,22 +305,8 @@ public class GatewayProperties implements Validator {
         }
         this.redisUrl = redisUrl == null ? "" : redisUrl.trim();
     }
-    public URI getUpstreamUrl() { return upstreamUrl; }
-    public void setUpstreamUrl(URI upstreamUrl) {
-        this.upstreamUrl = requireHttpUrl(upstreamUrl);
-    }
-
-    /** @throws IllegalArgumentException unless the URI is an absolute http or https URL with a host */
-    public static URI requireHttpUrl(URI url) {
-        if (url == null || url.getScheme() == null || url.getHost() == null
-                || !(url.getScheme().equalsIgnoreCase("http") || url.getScheme().equalsIgnoreCase("https"))) {
-            throw new IllegalArgumentException("must be an absolute http:// or https:// URL with a host");
-        }
-        if (url.getRawQuery() != null || url.getRawFragment() != null) {
-            throw new IllegalArgumentException("must not have a query or a fragment");
-        }
-        return url;
-    }
+    public UpstreamTargets getUpstreamUrl() { return upstreamUrl; }
+    public void setUpstreamUrl(UpstreamTargets upstreamUrl) { this.upstreamUrl = upstreamUrl; }
     public Duration getUpstreamTimeout() { return upstreamTimeout; }
     public void setUpstreamTimeout(Duration upstreamTimeout) { this.upstreamTimeout = upstreamTimeout; }
     public Duration getUpstreamConnectTimeout() { return upstreamConnectTimeout; }
@@ -306,6 +349,16 @@ public class GatewayProperties implements Validator {
     public void setApiKeyHeader(String apiKeyHeader) { this.apiKeyHeader = apiKeyHeader; }
     public Duration getStoreTimeout() { return storeTimeout; }
     public void setStoreTimeout(Duration storeTimeout) { this.storeTimeout = storeTimeout; }
+    public int getUpstreamEjectionConsecutiveFailures() { return upstreamEjectionConsecutiveFailures; }
+    public void setUpstreamEjectionConsecutiveFailures(int n) { this.upstreamEjectionConsecutiveFailures = n; }
+    public Duration getUpstreamEjectionTime() { return upstreamEjectionTime; }
+    public void setUpstreamEjectionTime(Duration time) {
+        if (time != null && (time.isNegative() || time.isZero())) {
+            throw new IllegalArgumentException("must be at least 1 second");
+        }
+        this.upstreamEjectionTime = time;
+    }
+    public UpstreamHealthCheck getUpstreamHealthCheck() { return upstreamHealthCheck; }
     public RateLimit getRateLimit() { return rateLimit; }
     public CircuitBreaker getCircuitBreaker() { return circuitBreaker; }
 }

@@ -34,4 +34,32 @@ public final class GatewayEvents {
                 .log("Upstream unreachable on route {}: {}", exchange.getFromRouteId(),
                         cause != null ? cause.getMessage() : "");
     }
+
+    /** A route's target was ejected by passive health: logged once per ejection. */
+    public static void targetEjected(String route, String target, long forMillis) {
+        LOG.atWarn().addKeyValue("event", "upstream_target_ejected").addKeyValue("route", route)
+                .addKeyValue("target", target).addKeyValue("ejected_ms", forMillis)
+                .log("Upstream target {} of route {} ejected for {} s", target, route, (forMillis + 999) / 1000);
+    }
+
+    /** An ejected target's time is up: it takes requests again (logged once). */
+    public static void targetReturned(String route, String target) {
+        LOG.atInfo().addKeyValue("event", "upstream_target_returned").addKeyValue("route", route)
+                .addKeyValue("target", target)
+                .log("Upstream target {} of route {} is back in rotation", target, route);
+    }
+
+    /** A target failed its active health check as many times in a row as the route allows: out of rotation. */
+    public static void targetUnhealthy(String route, String target, String path) {
+        LOG.atWarn().addKeyValue("event", "upstream_target_unhealthy").addKeyValue("route", route)
+                .addKeyValue("target", target).addKeyValue("path", path)
+                .log("Upstream target {} of route {} fails its health check GET {}", target, route, path);
+    }
+
+    /** A target passed its active health check again: back in rotation. */
+    public static void targetHealthy(String route, String target) {
+        LOG.atInfo().addKeyValue("event", "upstream_target_healthy").addKeyValue("route", route)
+                .addKeyValue("target", target)
+                .log("Upstream target {} of route {} passes its health check again", target, route);
+    }
 }

@@ -24,7 +24,7 @@ public class GatewayMetrics implements RouteMeterBinder {
     public static final String UPSTREAM_DURATION = "gateway.upstream.duration";
 
     /** Buckets for p50/p95/p99 from a few milliseconds to the longest upstream timeout people set. */
-    private static final Duration[] BUCKETS = {
+    static final Duration[] BUCKETS = {
             Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
             Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
             Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};

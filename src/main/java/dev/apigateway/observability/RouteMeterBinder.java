@@ -23,6 +23,11 @@ public interface RouteMeterBinder {
     /** Registers the route's meters at zero; no-op for those already registered. */
     void bind(String routeId);
 
+    /** As {@link #bind(String)}, for a binder that needs more of the route being added than its id. */
+    default void bind(org.apache.camel.Route route) {
+        bind(route.getRouteId());
+    }
+
     /** Removes the route's meters from the registry (and from any cache the counting side keeps). */
     void unbind(String routeId);
 }

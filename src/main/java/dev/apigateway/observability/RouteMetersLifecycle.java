@@ -50,7 +50,7 @@ public class RouteMetersLifecycle extends RouteLifecycleNotifier {
         Set<String> steps = steps(route.getCamelContext(), routeId);
         for (RouteMeterBinder binder : binders) {
             if (steps.contains(binder.step())) {
-                binder.bind(routeId);
+                binder.bind(route);
             } else {
                 binder.unbind(routeId);
             }

@@ -1,21 +1,17 @@
 package dev.apigateway.proxy;
 
-import dev.apigateway.config.GatewayProperties;
 import dev.apigateway.error.GatewayErrorConfiguration;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
-/** The built-in route: {@code ANY /proxy/{path}} to {@code UPSTREAM_URL/{path}}. */
+/**
+ * The built-in route: {@code ANY /proxy/{path}} to {@code UPSTREAM_URL/{path}}, over the targets {@code UPSTREAM_URL}
+ * names ({@code gatewayUpstream} reads them from the route's settings).
+ */
 @Component
 public class ProxyRoute extends RouteBuilder {
 
     public static final String ROUTE_ID = "proxy";
-
-    private final GatewayProperties properties;
-
-    public ProxyRoute(GatewayProperties properties) {
-        this.properties = properties;
-    }
 
     @Override
     public void configure() {
@@ -25,7 +21,6 @@ public class ProxyRoute extends RouteBuilder {
                 .process("gatewayRateLimit")
                 .process("gatewayCircuitBreaker")
                 .process("gatewayForward")
-                .to(UpstreamEndpoints.uri(properties.getUpstreamUrl(), properties.getUpstreamTimeout(),
-                        properties.getUpstreamConnectTimeout()));
+                .process("gatewayUpstream");
     }
 }

@@ -87,6 +87,37 @@ public final class UpstreamFailures {
         return kind == Kind.UNREACHABLE || kind == Kind.TIMEOUT;
     }
 
+    /** The request never reached the target: refused, connect timed out, no route, name not resolved. */
+    static final List<Class<? extends Exception>> NOT_CONNECTED = List.of(ConnectTimeoutException.class,
+            ConnectException.class, NoRouteToHostException.class, UnknownHostException.class);
+
+    /** The connection broke before any answer came back: reset, broken pipe, closed without an answer. */
+    static final List<Class<? extends Exception>> RESET = List.of(NoHttpResponseException.class,
+            SocketException.class, ConnectionClosedException.class);
+
+    /**
+     * Whether the request could not even be sent (no connection was made): safe to send to another target whatever
+     * its method.
+     */
+    public static boolean notConnected(Throwable failure) {
+        return first(failure, NOT_CONNECTED);
+    }
+
+    /** Whether the connection broke before the answer's head: an idempotent request may be sent again elsewhere. */
+    public static boolean resetBeforeAnswer(Throwable failure) {
+        return !notConnected(failure) && first(failure, RESET);
+    }
+
+    private static boolean first(Throwable failure, List<Class<? extends Exception>> types) {
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth < 16; t = t.getCause() == t ? null : t.getCause(), depth++) {
+            if (matches(types, t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean matches(List<Class<? extends Exception>> types, Throwable t) {
         for (Class<? extends Exception> type : types) {
             if (type.isInstance(t)) {

@@ -12,7 +12,7 @@ import org.apache.hc.core5.http.io.entity.InputStreamEntity;
  * The step before the http producer ({@code gatewayForward}): the method, path and query of the upstream call come
  * from the request as the gateway bound it, never from a header a client could send; the forwarding headers are
  * set ({@link ForwardedHeaders}) and {@code X-Request-Id}; an untouched request body streams through, as bytes, with
- * its length.
+ * its length, in a {@link RequestBodyStream} that tells whether it may still be sent to another target.
  */
 public class UpstreamRequestProcessor implements Processor {
 
@@ -44,7 +44,8 @@ public class UpstreamRequestProcessor implements Processor {
         if (body != null && body == original) {
             long length = exchange.getProperty(GatewayExchange.CONTENT_LENGTH, -1L, Long.class);
             String contentType = in.getHeader(Exchange.CONTENT_TYPE, String.class);
-            in.setBody(new InputStreamEntity((InputStream) body, length, entityContentType(contentType)));
+            in.setBody(new InputStreamEntity(new RequestBodyStream((InputStream) body), length,
+                    entityContentType(contentType)));
         }
     }
 

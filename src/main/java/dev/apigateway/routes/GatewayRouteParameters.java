@@ -6,7 +6,8 @@ import dev.apigateway.ratelimit.KeySetting;
 import dev.apigateway.ratelimit.RateLimitPlan;
 import dev.apigateway.ratelimit.RateLimitPolicy;
 import dev.apigateway.ratelimit.RequestCosts;
-import java.net.URI;
+import dev.apigateway.targets.ActiveHealthCheck;
+import dev.apigateway.targets.UpstreamTargets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,13 +38,19 @@ public final class GatewayRouteParameters {
     public static final String CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS = "circuitBreakerResetTimeoutSeconds";
     public static final String UPSTREAM_TIMEOUT_SECONDS = "upstreamTimeoutSeconds";
     public static final String MAX_CONCURRENT_REQUESTS = "maxConcurrentRequests";
+    public static final String UPSTREAM_RETRIES = "upstreamRetries";
+    public static final String HEALTH_CHECK_PATH = "healthCheckPath";
+    public static final String HEALTH_CHECK_INTERVAL_SECONDS = "healthCheckIntervalSeconds";
+    public static final String HEALTH_CHECK_HEALTHY_THRESHOLD = "healthCheckHealthyThreshold";
+    public static final String HEALTH_CHECK_UNHEALTHY_THRESHOLD = "healthCheckUnhealthyThreshold";
 
     /** Required first, then the optional ones, in the order ROUTES.md lists them. */
     public static final List<String> NAMES = List.of(PATH, UPSTREAM_URL, RATE_LIMIT_CAPACITY, RATE_LIMIT_REFILL_RATE,
             RATE_LIMIT_REFILL_PERIOD_SECONDS, RATE_LIMIT_KEY_HEADER, RATE_LIMITS, RATE_LIMIT_SHADOW,
             RATE_LIMIT_COSTS, RATE_LIMIT_KEY, CIRCUIT_BREAKER_FAILURE_THRESHOLD,
             CIRCUIT_BREAKER_WINDOW_SECONDS, CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS, UPSTREAM_TIMEOUT_SECONDS,
-            MAX_CONCURRENT_REQUESTS);
+            MAX_CONCURRENT_REQUESTS, UPSTREAM_RETRIES, HEALTH_CHECK_PATH, HEALTH_CHECK_INTERVAL_SECONDS,
+            HEALTH_CHECK_HEALTHY_THRESHOLD, HEALTH_CHECK_UNHEALTHY_THRESHOLD);
 
     public static final List<String> OPTIONAL = NAMES.subList(2, NAMES.size());
 
@@ -75,14 +82,14 @@ public final class GatewayRouteParameters {
             }
         }
         String path = requirePath(required(params, PATH));
-        URI upstream;
+        UpstreamTargets upstream;
         String url = required(params, UPSTREAM_URL);
+        boolean retries = bool(params, UPSTREAM_RETRIES, true);
+        ActiveHealthCheck check = healthCheck(params, defaults.upstream().healthCheck());
         try {
-            upstream = GatewayProperties.requireHttpUrl(URI.create(url));
+            upstream = UpstreamTargets.parse(url).withRetries(retries).withHealthCheck(check);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("parameter upstreamUrl '" + url + "' "
-                    + (e.getMessage() != null && e.getMessage().startsWith("must") ? e.getMessage()
-                    : "must be an absolute http:// or https:// URL"));
+            throw new IllegalArgumentException("parameter upstreamUrl '" + url + "' " + e.getMessage());
         }
         RateLimitPlan plan = plan(params, defaults.rateLimits(), singleLimit);
         RequestCosts costs = costs(params, defaults.costs(), plan);
@@ -212,10 +219,7 @@ public final class GatewayRouteParameters {
      */
     public static Map<String, Object> templateParameters(Spec spec) {
         RouteSettings s = spec.settings();
-        String upstream = s.upstreamUrl().toString();
-        while (upstream.endsWith("/")) {
-            upstream = upstream.substring(0, upstream.length() - 1);
-        }
+        String upstream = s.upstream().toString();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put(PATH, spec.path());
         out.put(UPSTREAM_URL, upstream);
@@ -227,6 +231,12 @@ public final class GatewayRouteParameters {
         out.put(CIRCUIT_BREAKER_RESET_TIMEOUT_SECONDS, Long.toString(wholeSeconds(s.breaker().resetTimeout())));
         out.put(UPSTREAM_TIMEOUT_SECONDS, Long.toString(wholeSeconds(s.upstreamTimeout())));
         out.put(MAX_CONCURRENT_REQUESTS, Integer.toString(s.maxConcurrentRequests()));
+        out.put(UPSTREAM_RETRIES, Boolean.toString(s.upstream().retries()));
+        ActiveHealthCheck check = s.upstream().healthCheck();
+        out.put(HEALTH_CHECK_PATH, check.path());
+        out.put(HEALTH_CHECK_INTERVAL_SECONDS, Long.toString(wholeSeconds(check.interval())));
+        out.put(HEALTH_CHECK_HEALTHY_THRESHOLD, Integer.toString(check.healthyThreshold()));
+        out.put(HEALTH_CHECK_UNHEALTHY_THRESHOLD, Integer.toString(check.unhealthyThreshold()));
         return out;
     }
 
@@ -245,6 +255,29 @@ public final class GatewayRouteParameters {
         }
         String text = value.toString().trim();
         return text.isEmpty() ? null : text;
+    }
+
+    private static ActiveHealthCheck healthCheck(Map<String, ?> params, ActiveHealthCheck defaults) {
+        String path = optional(params, HEALTH_CHECK_PATH);
+        Duration interval = seconds(params, HEALTH_CHECK_INTERVAL_SECONDS, defaults.interval(), 3600);
+        int healthy = (int) positive(params, HEALTH_CHECK_HEALTHY_THRESHOLD, defaults.healthyThreshold(), 100);
+        int unhealthy = (int) positive(params, HEALTH_CHECK_UNHEALTHY_THRESHOLD, defaults.unhealthyThreshold(), 100);
+        try {
+            return new ActiveHealthCheck(path != null ? path : defaults.path(), interval, healthy, unhealthy);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("parameter " + HEALTH_CHECK_PATH + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean bool(Map<String, ?> params, String name, boolean fallback) {
+        String text = optional(params, name);
+        if (text == null) {
+            return fallback;
+        }
+        if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("parameter " + name + " must be true or false, was '" + text + "'");
+        }
+        return Boolean.parseBoolean(text);
     }
 
     private static long positive(Map<String, ?> params, String name, long fallback, long max) {

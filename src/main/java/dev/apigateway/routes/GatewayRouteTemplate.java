@@ -1,18 +1,14 @@
 package dev.apigateway.routes;
 
-import dev.apigateway.config.GatewayProperties;
 import dev.apigateway.error.GatewayErrorConfiguration;
-import dev.apigateway.proxy.UpstreamEndpoints;
-import java.net.URI;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
 /**
- * The {@code gateway-route} template: {@code ANY {{path}}/**} to {@code {{upstreamUrl}}/**} through the gateway's
- * limiter, breaker and forwarding steps, with the shared error answers. Optional parameters default to the global
+ * The {@code gateway-route} template: {@code ANY {{path}}/**} to {@code {{upstreamUrl}}/**} (one target or several)
+ * through the gateway's limiter, breaker, forwarding and upstream steps, with the shared error answers. Optional parameters default to the global
  * settings. The {@code configure} hook validates the parameters (a bad value refuses the route with a message naming
  * it) and registers the route's settings; {@link RouteSettingsLifecycle} removes them with the route.
  */
@@ -22,25 +18,10 @@ public class GatewayRouteTemplate extends RouteBuilder {
     /** Route property marking routes made from this template. */
     public static final String TEMPLATE_PROPERTY = "gatewayTemplate";
 
-    private static final long TIMEOUT_MARKER_MS = 987_654_321L;
-
-    private final GatewayProperties properties;
     private final RouteSettingsRegistry registry;
 
-    public GatewayRouteTemplate(GatewayProperties properties, RouteSettingsRegistry registry) {
-        this.properties = properties;
+    public GatewayRouteTemplate(RouteSettingsRegistry registry) {
         this.registry = registry;
-    }
-
-    /**
-     * The http producer options of {@link UpstreamEndpoints} with the response timeout left to the
-     * {@code upstreamTimeoutSeconds} parameter.
-     */
-    static String producerOptions(Duration connectTimeout, String responseTimeoutMillis) {
-        String uri = UpstreamEndpoints.uri(URI.create("http://upstream"), Duration.ofMillis(TIMEOUT_MARKER_MS),
-                connectTimeout);
-        return uri.substring(uri.indexOf('?') + 1)
-                .replace("responseTimeout=" + TIMEOUT_MARKER_MS, "responseTimeout=" + responseTimeoutMillis);
     }
 
     @Override
@@ -69,6 +50,14 @@ public class GatewayRouteTemplate extends RouteBuilder {
                         Long.toString(GatewayRouteParameters.wholeSeconds(defaults.upstreamTimeout())))
                 .templateParameter(GatewayRouteParameters.MAX_CONCURRENT_REQUESTS,
                         Integer.toString(defaults.maxConcurrentRequests()))
+                .templateParameter(GatewayRouteParameters.UPSTREAM_RETRIES, "true")
+                .templateOptionalParameter(GatewayRouteParameters.HEALTH_CHECK_PATH)
+                .templateParameter(GatewayRouteParameters.HEALTH_CHECK_INTERVAL_SECONDS,
+                        Long.toString(GatewayRouteParameters.wholeSeconds(defaults.upstream().healthCheck().interval())))
+                .templateParameter(GatewayRouteParameters.HEALTH_CHECK_HEALTHY_THRESHOLD,
+                        Integer.toString(defaults.upstream().healthCheck().healthyThreshold()))
+                .templateParameter(GatewayRouteParameters.HEALTH_CHECK_UNHEALTHY_THRESHOLD,
+                        Integer.toString(defaults.upstream().healthCheck().unhealthyThreshold()))
                 .configure(rtc -> {
                     // Validates before the route is built; registration by route id happens when the route is added
                     // (RouteSettingsLifecycle), as the template context does not know the route id.
@@ -81,8 +70,8 @@ public class GatewayRouteTemplate extends RouteBuilder {
                 .process("gatewayRateLimit")
                 .process("gatewayCircuitBreaker")
                 .process("gatewayForward")
-                .to("{{upstreamUrl}}?" + producerOptions(properties.getUpstreamConnectTimeout(),
-                        "{{upstreamTimeoutSeconds}}000"));
+                // the targets, timeouts and retry switch come from the route's settings, parsed from these parameters
+                .process("gatewayUpstream");
     }
 
     /** The template's parameters as a user names them (Camel adds kebab-case copies and its own). */

@@ -46,7 +46,7 @@ public final class RouteSandbox {
             UpstreamOptions.BASE_OPTIONS);
     /** The gateway's named steps, the only processors a file may refer to. */
     public static final Set<String> GATEWAY_STEPS = Set.of("gatewayRateLimit", "gatewayCircuitBreaker",
-            "gatewayForward");
+            "gatewayForward", "gatewayUpstream");
     /** Languages that read the message only. */
     public static final Set<String> LANGUAGES = Set.of("constant", "simple", "header", "exchangeProperty", "variable");
 

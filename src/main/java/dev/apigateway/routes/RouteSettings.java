@@ -3,13 +3,14 @@ package dev.apigateway.routes;
 import dev.apigateway.circuitbreaker.BreakerPolicy;
 import dev.apigateway.ratelimit.RateLimitPlan;
 import dev.apigateway.ratelimit.RequestCosts;
-import java.net.URI;
+import dev.apigateway.targets.UpstreamTargets;
 import java.time.Duration;
 
 /**
  * What one gateway route forwards to and how it is protected. The built-in proxy route uses the global settings;
  * a templated route overrides any of them with its parameters.
  *
+ * @param upstream  the route's targets, and whether it retries on another one
  * @param rateLimits the route's limits (one or more token buckets); {@code null} when the route is not rate-limited
  * @param costs     what a request costs in tokens, by method and path (1 unless a rule says otherwise)
  * @param breaker   the route's circuit breaker; {@code null} when the route has none
@@ -19,7 +20,7 @@ import java.time.Duration;
  *                  ({@code RATE_LIMIT_KEY=consumer}, {@code rateLimitKey: consumer})
  * @param maxConcurrentRequests the route's bulkhead: requests in flight at once; more are answered 503
  */
-public record RouteSettings(String routeId, URI upstreamUrl, Duration upstreamTimeout, Duration connectTimeout,
+public record RouteSettings(String routeId, UpstreamTargets upstream, Duration upstreamTimeout, Duration connectTimeout,
                             RateLimitPlan rateLimits, RequestCosts costs, String keyHeader, boolean consumerKeyed,
                             BreakerPolicy breaker,
                             int maxConcurrentRequests) {

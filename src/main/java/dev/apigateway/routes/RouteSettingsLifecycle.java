@@ -28,17 +28,33 @@ public class RouteSettingsLifecycle extends RouteLifecycleNotifier {
 
     @Override
     protected void routeAdded(Route route) {
+        RouteSettings settings = templated(route, registry);
+        if (settings != null) {
+            registry.register(settings);
+        }
+    }
+
+    /**
+     * The settings of a route being added, whether or not this notifier has registered them yet (the order of
+     * Camel's event notifiers is not defined): its template parameters, or the registry's.
+     */
+    public static RouteSettings settingsOf(Route route, RouteSettingsRegistry registry) {
+        RouteSettings settings = templated(route, registry);
+        return settings != null ? settings : registry.forRoute(route.getRouteId());
+    }
+
+    private static RouteSettings templated(Route route, RouteSettingsRegistry registry) {
         if (!GatewayRouteParameters.TEMPLATE_ID.equals(route.getProperties().get(GatewayRouteTemplate.TEMPLATE_PROPERTY))) {
-            return;
+            return null;
         }
         CamelContext context = route.getCamelContext();
         RouteDefinition definition = context.getCamelContextExtension().getContextPlugin(Model.class)
                 .getRouteDefinition(route.getRouteId());
         if (definition == null || definition.getTemplateParameters() == null) {
-            return;
+            return null;
         }
         Map<String, Object> params = GatewayRouteTemplate.userParameters(definition.getTemplateParameters());
-        registry.register(GatewayRouteParameters.parse(route.getRouteId(), params,
-                registry.defaultsFor(route.getRouteId()), registry.singleLimitDefaults()).settings());
+        return GatewayRouteParameters.parse(route.getRouteId(), params, registry.defaultsFor(route.getRouteId()),
+                registry.singleLimitDefaults()).settings();
     }
 }

@@ -6,6 +6,8 @@ import dev.apigateway.ratelimit.KeySetting;
 import dev.apigateway.ratelimit.RateLimitPlan;
 import dev.apigateway.ratelimit.RateLimitPolicy;
 import dev.apigateway.ratelimit.RequestCosts;
+import dev.apigateway.targets.ActiveHealthCheck;
+import dev.apigateway.targets.UpstreamTargets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
@@ -42,7 +44,10 @@ public class RouteSettingsRegistry {
     /** The global settings, under the given route id (the defaults of the route template's parameters). */
     public RouteSettings defaultsFor(String routeId) {
         KeySetting key = KeySetting.parse(properties.getRateLimit().getKey());
-        return new RouteSettings(routeId, properties.getUpstreamUrl(), properties.getUpstreamTimeout(),
+        GatewayProperties.UpstreamHealthCheck check = properties.getUpstreamHealthCheck();
+        UpstreamTargets upstream = properties.getUpstreamUrl().withHealthCheck(new ActiveHealthCheck(
+                check.getPath(), check.getInterval(), check.getHealthyThreshold(), check.getUnhealthyThreshold()));
+        return new RouteSettings(routeId, upstream, properties.getUpstreamTimeout(),
                 properties.getUpstreamConnectTimeout(), defaultPlan(properties.getRateLimit()),
                 RequestCosts.parse(properties.getRateLimit().getCosts()), key.header(), key.consumer(),
                 BreakerPolicy.defaults(properties), properties.getMaxConcurrentRequestsPerRoute());
@@ -73,7 +78,7 @@ public class RouteSettingsRegistry {
             return s;
         }
         RateLimitPlan plan = !limit || s.rateLimits() == null ? null : shadow ? s.rateLimits().asShadow() : s.rateLimits();
-        return new RouteSettings(s.routeId(), s.upstreamUrl(), s.upstreamTimeout(), s.connectTimeout(),
+        return new RouteSettings(s.routeId(), s.upstream(), s.upstreamTimeout(), s.connectTimeout(),
                 plan, s.costs(), s.keyHeader(), s.consumerKeyed(), breaker ? s.breaker() : null, s.maxConcurrentRequests());
     }
 }

@@ -56,12 +56,13 @@ public final class RouteValidator {
             camel.getRegistry().bind("gatewayRateLimit", step);
             camel.getRegistry().bind("gatewayCircuitBreaker", step);
             camel.getRegistry().bind("gatewayForward", step);
+            camel.getRegistry().bind("gatewayUpstream", step);
             camel.getRegistry().bind(UpstreamEndpoints.HEADER_FILTER_BEAN, new UpstreamHeaderFilterStrategy());
             // a platform-http engine that serves nothing: the routes are built and started, never called
             camel.getRegistry().bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, new OfflineEngine());
             UpstreamOptions.register(camel, properties);
             camel.addRoutes(new GatewayErrorConfiguration());
-            camel.addRoutes(new GatewayRouteTemplate(properties, registry));
+            camel.addRoutes(new GatewayRouteTemplate(registry));
             camel.addRoutes(new org.apache.camel.builder.RouteBuilder() {
                 @Override
                 public void configure() {

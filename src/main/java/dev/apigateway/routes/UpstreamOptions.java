@@ -1,6 +1,9 @@
 package dev.apigateway.routes;
 
 import dev.apigateway.config.GatewayProperties;
+import dev.apigateway.proxy.UpstreamEndpoints;
+import java.net.URI;
+import java.time.Duration;
 import org.apache.camel.CamelContext;
 
 /**
@@ -20,10 +23,20 @@ public final class UpstreamOptions {
     private UpstreamOptions() {
     }
 
+    private static final long TIMEOUT_MARKER_MS = 987_654_321L;
+
+    /** The http producer options of {@link UpstreamEndpoints} with the given response timeout (text). */
+    static String producerOptions(Duration connectTimeout, String responseTimeoutMillis) {
+        String uri = UpstreamEndpoints.uri(URI.create("http://upstream"), Duration.ofMillis(TIMEOUT_MARKER_MS),
+                connectTimeout);
+        return uri.substring(uri.indexOf('?') + 1)
+                .replace("responseTimeout=" + TIMEOUT_MARKER_MS, "responseTimeout=" + responseTimeoutMillis);
+    }
+
     public static void register(CamelContext camel, GatewayProperties properties) {
-        String options = GatewayRouteTemplate.producerOptions(properties.getUpstreamConnectTimeout(),
+        String options = producerOptions(properties.getUpstreamConnectTimeout(),
                 Long.toString(properties.getUpstreamTimeout().toMillis()));
-        String base = GatewayRouteTemplate.producerOptions(properties.getUpstreamConnectTimeout(), "")
+        String base = producerOptions(properties.getUpstreamConnectTimeout(), "")
                 .replace("&responseTimeout=&", "&").replace("&responseTimeout=", "");
         camel.getPropertiesComponent().addInitialProperty(OPTIONS, options);
         camel.getPropertiesComponent().addInitialProperty(BASE_OPTIONS, base);

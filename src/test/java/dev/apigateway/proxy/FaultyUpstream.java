@@ -19,10 +19,10 @@ import javax.net.ssl.SSLContext;
  * and is then handed to a {@link Behaviour} (answer half a head, reset, go silent, die mid-body...). Connections run
  * on their own daemon threads and are all closed with the server.
  */
-final class FaultyUpstream implements AutoCloseable {
+public final class FaultyUpstream implements AutoCloseable {
 
     @FunctionalInterface
-    interface Behaviour {
+    public interface Behaviour {
         void serve(Socket socket, OutputStream out) throws Exception;
     }
 
@@ -38,7 +38,7 @@ final class FaultyUpstream implements AutoCloseable {
     }
 
     /** Reads each request head, then lets the behaviour answer. */
-    static FaultyUpstream start(Behaviour behaviour) throws IOException {
+    public static FaultyUpstream start(Behaviour behaviour) throws IOException {
         return new FaultyUpstream(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), true, behaviour);
     }
 
@@ -53,16 +53,16 @@ final class FaultyUpstream implements AutoCloseable {
                 InetAddress.getLoopbackAddress()), true, behaviour);
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    String url(String scheme) {
+    public String url(String scheme) {
         return scheme + "://127.0.0.1:" + port();
     }
 
     /** Request heads read so far. */
-    int requests() {
+    public int requests() {
         return requests.get();
     }
 
@@ -118,13 +118,13 @@ final class FaultyUpstream implements AutoCloseable {
         return rest.toString(StandardCharsets.ISO_8859_1);
     }
 
-    static void send(OutputStream out, String text) throws IOException {
+    public static void send(OutputStream out, String text) throws IOException {
         out.write(text.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
     }
 
     /** Closes with a TCP reset instead of a normal close. */
-    static void reset(Socket socket) throws IOException {
+    public static void reset(Socket socket) throws IOException {
         socket.setSoLinger(true, 0);
         socket.close();
     }

@@ -114,6 +114,27 @@ class RouteSandboxTest extends AbstractGatewayTest {
         assertThat(call(port, "/health").body()).contains("UP");
     }
 
+    @Test
+    void aFullRouteMayCallTheUpstreamStepInsteadOfATo() throws Exception {
+        write(DIR, "stepped.yaml", """
+                - route:
+                    id: stepped
+                    from:
+                      uri: "platform-http:/stepped?matchOnUriPrefix=true"
+                      steps:
+                        - setHeader:
+                            name: X-Stepped
+                            constant: "yes"
+                        - process:
+                            ref: gatewayForward
+                        - process:
+                            ref: gatewayUpstream
+                """);
+        await(port, "/stepped/ok", r -> r.statusCode() == 200
+                && upstream.lastRequest().map(q -> "yes".equals(q.header("X-Stepped"))).orElse(false));
+        assertThat(upstream.lastRequest().orElseThrow().rawPath()).isEqualTo("/ok");
+    }
+
     /** Loads a good version of the file, writes the refused one, and checks what the gateway says and serves. */
     private void assertRefusedKeepingOldRoutes(String refused, String reason) throws Exception {
         String version = Integer.toString(VERSION.incrementAndGet());

@@ -87,7 +87,9 @@ class RouteValidatorTest {
                         + " rateLimitCapacity, rateLimitRefillRate, rateLimitRefillPeriodSeconds, rateLimitKeyHeader,"
                         + " rateLimits, rateLimitShadow, rateLimitCosts, rateLimitKey,"
                         + " circuitBreakerFailureThreshold, circuitBreakerWindowSeconds,"
-                        + " circuitBreakerResetTimeoutSeconds, upstreamTimeoutSeconds, maxConcurrentRequests)",
+                        + " circuitBreakerResetTimeoutSeconds, upstreamTimeoutSeconds, maxConcurrentRequests,"
+                        + " upstreamRetries, healthCheckPath, healthCheckIntervalSeconds, healthCheckHealthyThreshold,"
+                        + " healthCheckUnhealthyThreshold)",
                 "REFUSED c-value.yaml: route c: parameter rateLimitCapacity must be between 1 and 2147483647, was 0",
                 "REFUSED d-url.yaml: route d: parameter upstreamUrl 'ftp://host' must be an absolute http:// or"
                         + " https:// URL with a host",
