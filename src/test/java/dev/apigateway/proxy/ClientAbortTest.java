@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -30,6 +31,9 @@ class ClientAbortTest extends AbstractGatewayTest {
 
     @Autowired
     BreakerRegistry breakers;
+
+    @Autowired
+    CamelContext camel;
 
     @Test
     void aClientThatClosesMidBodyIsCountedAsItsOwnBadRequestAndNotAsAnUpstreamFailure() throws Exception {
@@ -71,6 +75,8 @@ class ClientAbortTest extends AbstractGatewayTest {
         }
 
         await().atMost(Duration.ofSeconds(10)).until(() -> upstream.hits("/bytes/") == served + ABORTS);
+        // every aborted exchange has ended in the gateway too: nothing left streaming into a closed connection
+        await().atMost(Duration.ofSeconds(30)).until(() -> camel.getInflightRepository().size("proxy") == 0);
         assertThat(get("/proxy/ok").statusCode()).isEqualTo(200);
         assertThat(errors("internal_error")).isEqualTo(internal);
         assertThat(errors("upstream_unreachable")).isEqualTo(unreachable);
