@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.apigateway.circuitbreaker.BreakerRegistry;
-import dev.apigateway.circuitbreaker.BreakerView;
-import dev.apigateway.error.GatewayErrorMetrics;
 import dev.apigateway.observability.GatewayMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -68,8 +66,7 @@ abstract class AbstractFaultyUpstreamTest {
 
     /** {@code gateway_errors_total{route,error}}. */
     double errors(String route, String code) {
-        Counter counter = meters.find(GatewayErrorMetrics.ERRORS).tag("route", route).tag("error", code).counter();
-        return counter == null ? 0 : counter.count();
+        return GatewayCounts.errors(meters, route, code);
     }
 
     /** {@code gateway_requests_total{route,status}}. */
@@ -81,8 +78,7 @@ abstract class AbstractFaultyUpstreamTest {
 
     /** Failures the route's breaker has counted. */
     long breakerFailures(String route) {
-        return breakers.breakers().stream().filter(v -> v.route().equals(route)).mapToLong(BreakerView::failures)
-                .findFirst().orElse(0);
+        return GatewayCounts.breakerFailures(breakers, route);
     }
 
     static void assertError(HttpResponse<String> response, int status, String code) throws Exception {

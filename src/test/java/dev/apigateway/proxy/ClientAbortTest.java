@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.apigateway.circuitbreaker.BreakerRegistry;
-import dev.apigateway.circuitbreaker.BreakerView;
-import dev.apigateway.error.GatewayErrorMetrics;
 import dev.apigateway.support.AbstractGatewayTest;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -84,12 +81,10 @@ class ClientAbortTest extends AbstractGatewayTest {
     }
 
     private double errors(String code) {
-        Counter counter = meters.find(GatewayErrorMetrics.ERRORS).tag("route", "proxy").tag("error", code).counter();
-        return counter == null ? 0 : counter.count();
+        return GatewayCounts.errors(meters, "proxy", code);
     }
 
     private long breakerFailures() {
-        return breakers.breakers().stream().filter(v -> v.route().equals("proxy")).mapToLong(BreakerView::failures)
-                .findFirst().orElse(0);
+        return GatewayCounts.breakerFailures(breakers, "proxy");
     }
 }

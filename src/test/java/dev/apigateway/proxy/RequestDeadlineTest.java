@@ -7,10 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.apigateway.circuitbreaker.BreakerRegistry;
-import dev.apigateway.circuitbreaker.BreakerView;
-import dev.apigateway.error.GatewayErrorMetrics;
 import dev.apigateway.support.GatewayTestUpstream;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -281,12 +278,10 @@ class RequestDeadlineTest {
     }
 
     private double errors(String route, String code) {
-        Counter counter = meters.find(GatewayErrorMetrics.ERRORS).tag("route", route).tag("error", code).counter();
-        return counter == null ? 0 : counter.count();
+        return GatewayCounts.errors(meters, route, code);
     }
 
     private long breakerFailures(String route) {
-        return breakers.breakers().stream().filter(v -> v.route().equals(route)).mapToLong(BreakerView::failures)
-                .findFirst().orElse(0);
+        return GatewayCounts.breakerFailures(breakers, route);
     }
 }
