@@ -6,6 +6,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.function.Function;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ClientProtocolException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -62,19 +63,9 @@ public final class UpstreamFailures {
 
     /** The kind of upstream failure the throwable or one of its causes is; null when it is none. */
     public static Kind kind(Throwable failure) {
-        int depth = 0;
-        for (Throwable t = failure; t != null && depth < 16; t = t.getCause() == t ? null : t.getCause(), depth++) {
-            if (matches(BUSY, t)) {
-                return Kind.BUSY;
-            }
-            if (matches(UNREACHABLE, t)) {
-                return Kind.UNREACHABLE;
-            }
-            if (matches(TIMEOUT, t)) {
-                return Kind.TIMEOUT;
-            }
-        }
-        return null;
+        return firstCause(failure, t -> matches(BUSY, t) ? Kind.BUSY
+                : matches(UNREACHABLE, t) ? Kind.UNREACHABLE
+                : matches(TIMEOUT, t) ? Kind.TIMEOUT : null);
     }
 
     /**
@@ -83,7 +74,11 @@ public final class UpstreamFailures {
      * the upstream's health themselves.
      */
     public static boolean isUpstreamFailure(Throwable failure) {
-        Kind kind = kind(failure);
+        return isUpstreamFailure(kind(failure));
+    }
+
+    /** {@link #isUpstreamFailure(Throwable)} for a kind already known. */
+    public static boolean isUpstreamFailure(Kind kind) {
         return kind == Kind.UNREACHABLE || kind == Kind.TIMEOUT;
     }
 
@@ -109,13 +104,19 @@ public final class UpstreamFailures {
     }
 
     private static boolean first(Throwable failure, List<Class<? extends Exception>> types) {
+        return firstCause(failure, t -> matches(types, t) ? Boolean.TRUE : null) != null;
+    }
+
+    /** What {@code test} says of the throwable or its causes, outermost first: the first non-null answer. */
+    private static <T> T firstCause(Throwable failure, Function<Throwable, T> test) {
         int depth = 0;
         for (Throwable t = failure; t != null && depth < 16; t = t.getCause() == t ? null : t.getCause(), depth++) {
-            if (matches(types, t)) {
-                return true;
+            T answer = test.apply(t);
+            if (answer != null) {
+                return answer;
             }
         }
-        return false;
+        return null;
     }
 
     private static boolean matches(List<Class<? extends Exception>> types, Throwable t) {

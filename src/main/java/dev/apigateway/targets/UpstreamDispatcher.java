@@ -124,7 +124,7 @@ public class UpstreamDispatcher implements Processor, RouteMeterBinder, AutoClos
         UpstreamFailures.Kind kind = UpstreamFailures.kind(failure);
         route.meters.attempt(target, kind == UpstreamFailures.Kind.TIMEOUT ? Outcome.TIMEOUT
                 : kind == UpstreamFailures.Kind.UNREACHABLE ? Outcome.UNREACHABLE : Outcome.FAILED, nanos);
-        if (UpstreamFailures.isUpstreamFailure(failure)) {
+        if (UpstreamFailures.isUpstreamFailure(kind)) {
             route.health.onFailure(target, UpstreamFailures.notConnected(failure), now);
         }
         return true;
