@@ -1,6 +1,7 @@
 package dev.apigateway.ratelimit;
 
 import dev.apigateway.config.GatewayProperties.FailMode;
+import dev.apigateway.ratelimit.RateLimitDecision.Outcome;
 import dev.apigateway.store.RateLimitedLog;
 import dev.apigateway.store.SharedStore;
 import dev.apigateway.store.StoreUnavailableException;
@@ -86,8 +87,8 @@ public class ResilientRateLimiter implements RateLimiter {
             case CLOSED -> plan.allShadow() ? each(plan, true, l -> RateLimitDecision.failOpen(l.policy()))
                     : each(plan, false, l -> RateLimitDecision.storeUnavailable(l.policy(), e.retryAfterSeconds()));
         };
-        String logged = verdict.allowed() ? "fallback_allowed" : verdict.storeUnavailable() ? "store_unavailable"
-                : "fallback_limited";
+        String logged = (verdict.allowed() ? Outcome.FALLBACK_ALLOWED : verdict.storeUnavailable()
+                ? Outcome.STORE_UNAVAILABLE : Outcome.FALLBACK_LIMITED).tag();
         fallbackLog.warn("store_unavailable",
                 "rate limit store unavailable; fail mode " + failMode.name().toLowerCase() + " decides",
                 line -> line.addKeyValue("route", routeId)
