@@ -28,16 +28,6 @@ public final class TokenBucketMath {
     }
 
     /**
-     * Refill from {@code lastRefillMicros} to {@code nowMicros}, then take one token if a whole one
-     * is there. A missing bucket ({@code existing == null}) starts full. Time never runs backwards:
-     * an earlier {@code now} refills nothing and keeps the later timestamp.
-     */
-    public static Bucket acquire(Bucket existing, long nowMicros, RateLimitPolicy policy) {
-        Bucket refilled = refill(existing, nowMicros, policy);
-        return refilled.tokens() >= 1 ? new Bucket(true, refilled.tokens() - 1, refilled.lastRefillMicros()) : refilled;
-    }
-
-    /**
      * The buckets of a plan after one request costing {@code cost} tokens: each is refilled up to now; a limit
      * admits when its bucket holds {@code cost} whole tokens; the request passes when every enforced limit admits,
      * and then each admitting bucket gives {@code cost} tokens. When an enforced limit refuses, nothing is taken from
@@ -94,6 +84,10 @@ public final class TokenBucketMath {
         return new RateLimitVerdict(pass, results);
     }
 
+    /**
+     * Refill from {@code lastRefillMicros} to {@code nowMicros}. A missing bucket ({@code existing == null}) starts
+     * full. Time never runs backwards: an earlier {@code now} refills nothing and keeps the later timestamp.
+     */
     private static Bucket refill(Bucket existing, long nowMicros, RateLimitPolicy policy) {
         double capacity = policy.capacity();
         double tokens = existing == null ? capacity : existing.tokens();
@@ -109,12 +103,10 @@ public final class TokenBucketMath {
         return new Bucket(false, tokens, last);
     }
 
-    /** The decision (and header numbers) for a bucket left with {@code tokens} after the request. */
-    public static RateLimitDecision decision(boolean allowed, double tokens, RateLimitPolicy policy) {
-        return decision(allowed, tokens, policy, 1);
-    }
-
-    /** The same for a request of {@code cost} tokens: a refused one may retry once {@code cost} tokens are back. */
+    /**
+     * The decision (and header numbers) for a bucket left with {@code tokens} after a request of {@code cost} tokens:
+     * a refused one may retry once {@code cost} tokens are back.
+     */
     static RateLimitDecision decision(boolean allowed, double tokens, RateLimitPolicy policy, long cost) {
         long remaining = (long) Math.floor(tokens);
         long reset = secondsFor(policy.capacity() - tokens, policy);
